@@ -1,0 +1,41 @@
+"""System checks that refuse unsafe Celery delivery settings, each error naming its variable."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register("celery")
+def celery_delivery_settings(app_configs=None, **kwargs) -> list[Error]:
+    problems: list[tuple[str, str]] = []
+    if not settings.CELERY_TASK_ACKS_LATE:
+        problems.append(
+            ("E001", "CELERY_TASK_ACKS_LATE must be true: acknowledge a task only after it ran.")
+        )
+    if not settings.CELERY_TASK_REJECT_ON_WORKER_LOST:
+        problems.append(
+            ("E002", "CELERY_TASK_REJECT_ON_WORKER_LOST must be true: redeliver a lost task.")
+        )
+    if settings.CELERY_WORKER_PREFETCH_MULTIPLIER != 1:
+        problems.append(
+            ("E003", "CELERY_WORKER_PREFETCH_MULTIPLIER must be 1: the send queue must not hoard.")
+        )
+    hard = settings.CELERY_TASK_TIME_LIMIT
+    soft = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    if soft >= hard:
+        problems.append(
+            (
+                "E004",
+                f"CELERY_TASK_SOFT_TIME_LIMIT ({soft}s) must be below "
+                f"CELERY_TASK_TIME_LIMIT ({hard}s).",
+            )
+        )
+    if hard >= visibility:
+        problems.append(
+            (
+                "E005",
+                f"CELERY_VISIBILITY_TIMEOUT ({visibility}s) must be longer than "
+                f"CELERY_TASK_TIME_LIMIT ({hard}s), or Redis redelivers tasks still running.",
+            )
+        )
+    return [Error(msg, id=f"shopee_cs.{code}") for code, msg in problems]

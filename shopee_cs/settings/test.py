@@ -1,0 +1,25 @@
+"""Test settings: the real PostgreSQL and Redis (machine services or embedded ones)."""
+
+import os
+
+from shopee_cs.embedded import ensure_embedded_env
+
+if os.environ.get("CI") and not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+    # CI must test against the machine's services; never fall back silently.
+    raise RuntimeError("CI is set but DATABASE_URL and/or REDIS_URL are missing.")
+ensure_embedded_env(os.environ)
+
+from shopee_cs.settings.base import *  # noqa: E402,F403
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOG_FORMAT = "text"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests

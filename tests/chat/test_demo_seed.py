@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import authenticate
+
+from chat.models import AgentGroup
+from chat.services.demo import DEMO_PASSWORD, demo_seed
+from integrations.models import Shop
+from shopee_cs.models import User
+
+
+@pytest.mark.django_db
+def test_demo_seed_is_idempotent():
+    first = demo_seed()
+    counts = (Shop.objects.count(), User.objects.count(), AgentGroup.objects.count())
+    second = demo_seed()
+    assert first.created_shops > 0 and first.created_users > 0
+    assert (second.created_shops, second.created_users) == (0, 0)
+    assert (Shop.objects.count(), User.objects.count(), AgentGroup.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_demo_shops_span_several_sites_with_string_ids():
+    demo_seed()
+    sites = set(Shop.objects.values_list("site", flat=True))
+    assert len(sites) >= 4
+    assert all(int(s) > 2**53 for s in Shop.objects.values_list("platform_shop_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_demo_agents_are_split_across_groups_and_can_authenticate():
+    demo_seed()
+    agent1 = User.objects.get(username="agent1")
+    agent2 = User.objects.get(username="agent2")
+    shops1 = set(Shop.objects.filter(agent_groups__members=agent1))
+    shops2 = set(Shop.objects.filter(agent_groups__members=agent2))
+    assert shops1 and shops2 and not (shops1 & shops2)
+    assert authenticate(username="supervisor", password=DEMO_PASSWORD) is not None

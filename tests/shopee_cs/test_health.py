@@ -1,0 +1,33 @@
+import pytest
+
+
+def test_liveness_answers_without_touching_services(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readiness_reports_postgres_redis_and_broker_healthy(client):
+    response = client.get("/readyz?format=json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    names = " ".join(body)
+    assert "Database" in names and "Redis" in names and "CeleryBroker" in names
+    assert all(value == "OK" for value in body.values()), body
+
+
+@pytest.mark.django_db
+def test_readiness_fails_when_redis_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/readyz?format=json")
+    assert response.status_code == 500
+    failing = [name for name, value in response.json().items() if value != "OK"]
+    assert any("Redis" in name for name in failing)
+
+
+@pytest.mark.django_db
+def test_admin_login_page_renders(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert b"shopee_cs" in response.content
