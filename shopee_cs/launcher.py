@@ -50,7 +50,8 @@ def main() -> int:
         signal.signal(signal.SIGINT, previous)
         if owns_servers and env.get("KEEP_EMBEDDED_RUNNING") != "1":
             embedded.stop_embedded()
-    return honcho.returncode
+    # honcho exits 130 after Ctrl-C: that is the normal way to stop.
+    return 0 if honcho.returncode in (130, -signal.SIGINT) else honcho.returncode
 
 
 if __name__ == "__main__":

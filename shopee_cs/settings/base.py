@@ -196,3 +196,6 @@ LOGGING = {
 
 # --- Product settings --------------------------------------------------------------------------
 FIRST_RESPONSE_TARGET_SECONDS = env.int("FIRST_RESPONSE_TARGET_SECONDS", default=180)
+
+# --- Marketplaces ------------------------------------------------------------------------------
+from shopee_cs.settings.marketplaces import *  # noqa: E402,F403

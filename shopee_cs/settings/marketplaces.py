@@ -1,0 +1,5 @@
+"""Marketplace connection settings (Shopee Open Platform app, token encryption)."""
+
+import environ
+
+env = environ.Env()
