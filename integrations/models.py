@@ -48,6 +48,13 @@ class Shop(models.Model):
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.TextField(blank=True)
+    # Set when the shop came through a main-account (or cross-border merchant) authorization.
+    main_account_id = models.CharField(max_length=32, blank=True)
+    merchant_id = models.CharField(max_length=32, blank=True)
+    authorization_expires_at = models.DateTimeField(null=True, blank=True)
+    # What the app may do for this shop, probed at connect time (see shop_capabilities_probe).
+    capabilities = models.JSONField(default=dict, blank=True)
+    capabilities_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,3 +72,52 @@ class Shop(models.Model):
     @property
     def time_zone(self) -> str:
         return SITE_TIME_ZONES[self.site]
+
+
+class ShopToken(models.Model):
+    """The shop's OAuth token pair, encrypted at rest (shopee_cs.crypto).
+
+    Rows are written only by integrations.services.tokens, under a row lock: refresh tokens
+    are single-use, so two refreshes of one shop must never run at once.
+    """
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="token")
+    access_token_encrypted = models.TextField()
+    refresh_token_encrypted = models.TextField()
+    access_expires_at = models.DateTimeField()
+    refresh_expires_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    refresh_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"tokens of {self.shop}"
+
+
+class IntegrationAlert(models.Model):
+    """A problem with a shop connection that a person must act on (one open alert per kind)."""
+
+    class Kind(models.TextChoices):
+        NEEDS_REAUTH = "needs_reauth", _("Needs re-authorization")
+        DEAUTHORIZED = "deauthorized", _("Deauthorized by the seller")
+        TOKEN_EXPIRING = "token_expiring", _("Authorization expiring")
+        CAPABILITY_MISSING = "capability_missing", _("Missing API capability")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "kind"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="integrationalert_one_open_per_kind",
+            )
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.shop}"

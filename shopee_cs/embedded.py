@@ -140,3 +140,15 @@ if __name__ == "__main__":
         ensure_embedded_env(env)
         print(f"export DATABASE_URL='{env['DATABASE_URL']}'")
         print(f"export REDIS_URL='{env['REDIS_URL']}'")
+
+
+def local_token_key() -> str:
+    """A Fernet key for the demo, created once under the data folder and reused."""
+    path = DATA_DIR / "token_encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()

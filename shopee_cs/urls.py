@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", liveness, name="healthz"),
     path("readyz", readiness_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("shops/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -24,3 +24,5 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+if not TOKEN_ENCRYPTION_KEYS:  # noqa: F405
+    raise ImproperlyConfigured("TOKEN_ENCRYPTION_KEYS must be set in production.")

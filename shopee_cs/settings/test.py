@@ -23,3 +23,7 @@ LOG_FORMAT = "text"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
+TOKEN_ENCRYPTION_KEYS = ["uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q="]
+SHOPEE_PARTNER_ID = "2001887"
+SHOPEE_PARTNER_KEY = "shpk" + "7a" * 32
+SHOPEE_HOST = "http://127.0.0.1:1"  # tests point it at an in-process simulator

@@ -30,6 +30,7 @@ def _production(**overrides):
         "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.production",
         "SECRET_KEY": GOOD_SECRET,
         "ALLOWED_HOSTS": "cs.example.com",
+        "TOKEN_ENCRYPTION_KEYS": "uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q=",
     }
     return {**base, **overrides}
 
@@ -96,3 +97,11 @@ def test_non_numeric_time_limit_is_refused_by_name():
     result = _run(SETUP, **_production(CELERY_TASK_TIME_LIMIT="five minutes"))
     assert result.returncode != 0
     assert "CELERY_TASK_TIME_LIMIT" in result.stderr
+
+
+def test_production_without_token_encryption_keys_is_refused_by_name():
+    env = _production()
+    env["TOKEN_ENCRYPTION_KEYS"] = ""
+    result = _run(SETUP, **env)
+    assert result.returncode != 0
+    assert "TOKEN_ENCRYPTION_KEYS" in result.stderr

@@ -1,0 +1,155 @@
+"""The marketplace adapter interface and its lazy registry.
+
+Each marketplace package (``integrations/shopee``, later ``lazada`` and ``tiktok``) implements
+``MarketplaceAdapter`` and maps its vendor payloads to ``integrations.types``. Callers above the
+integrations layer only ever see these methods, the DTOs and ``integrations.errors``.
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from integrations.types import (
+    Capabilities,
+    Conversation,
+    LostPushBatch,
+    Message,
+    Order,
+    OutboundMessage,
+    Page,
+    PushEvent,
+    ReturnRequest,
+    SendResult,
+    ShopAuth,
+    ShopInfo,
+    TokenPair,
+    Tracking,
+)
+
+
+class MarketplaceAdapter(abc.ABC):
+    platform: str = ""
+
+    # OAuth
+    @abc.abstractmethod
+    def auth_url(self, *, redirect_url: str) -> str: ...
+
+    @abc.abstractmethod
+    def exchange_code(
+        self, *, code: str, shop_id: str | None = None, main_account_id: str | None = None
+    ) -> TokenPair: ...
+
+    @abc.abstractmethod
+    def refresh_tokens(
+        self, *, refresh_token: str, shop_id: str | None = None, merchant_id: str | None = None
+    ) -> TokenPair: ...
+
+    # Chat
+    @abc.abstractmethod
+    def list_conversations(
+        self, auth: ShopAuth, *, cursor: str | None = None, page_size: int = 25
+    ) -> Page[Conversation]: ...
+
+    @abc.abstractmethod
+    def get_conversation(self, auth: ShopAuth, *, conversation_id: str) -> Conversation: ...
+
+    @abc.abstractmethod
+    def get_messages(
+        self,
+        auth: ShopAuth,
+        *,
+        conversation_id: str,
+        cursor: str | None = None,
+        page_size: int = 25,
+    ) -> Page[Message]: ...
+
+    @abc.abstractmethod
+    def send_message(self, auth: ShopAuth, message: OutboundMessage) -> SendResult: ...
+
+    @abc.abstractmethod
+    def mark_read(self, auth: ShopAuth, *, conversation_id: str, last_message_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def unread_conversation_count(self, auth: ShopAuth) -> int: ...
+
+    # Orders and after-sales
+    @abc.abstractmethod
+    def list_orders(
+        self,
+        auth: ShopAuth,
+        *,
+        updated_from: datetime,
+        updated_to: datetime,
+        cursor: str | None = None,
+        page_size: int = 50,
+    ) -> Page[str]: ...
+
+    @abc.abstractmethod
+    def get_orders(self, auth: ShopAuth, *, order_refs: list[str]) -> list[Order]: ...
+
+    def get_order(self, auth: ShopAuth, *, order_ref: str) -> Order | None:
+        orders = self.get_orders(auth, order_refs=[order_ref])
+        return orders[0] if orders else None
+
+    @abc.abstractmethod
+    def get_tracking(self, auth: ShopAuth, *, order_ref: str) -> Tracking: ...
+
+    @abc.abstractmethod
+    def get_returns(
+        self,
+        auth: ShopAuth,
+        *,
+        updated_from: datetime | None = None,
+        updated_to: datetime | None = None,
+        cursor: str | None = None,
+        page_size: int = 40,
+    ) -> Page[ReturnRequest]: ...
+
+    @abc.abstractmethod
+    def get_return(self, auth: ShopAuth, *, return_ref: str) -> ReturnRequest: ...
+
+    @abc.abstractmethod
+    def get_shop_info(self, auth: ShopAuth) -> ShopInfo: ...
+
+    # Push
+    @abc.abstractmethod
+    def verify_push(self, headers: Mapping[str, str], raw_body: bytes) -> bool: ...
+
+    @abc.abstractmethod
+    def parse_push(self, raw_body: bytes) -> list[PushEvent]: ...
+
+    @abc.abstractmethod
+    def fetch_lost_pushes(self) -> LostPushBatch: ...
+
+    @abc.abstractmethod
+    def confirm_lost_pushes(self, *, ack_cursor: str) -> None: ...
+
+    @abc.abstractmethod
+    def probe_capabilities(self, auth: ShopAuth) -> Capabilities: ...
+
+
+# platform -> "module:Class"; imported on first use so that loading the registry costs nothing.
+ADAPTERS: dict[str, str] = {
+    "shopee": "integrations.shopee.adapter:ShopeeAdapter",
+}
+
+
+def adapter_class(platform: str) -> type[MarketplaceAdapter]:
+    try:
+        target = ADAPTERS[platform]
+    except KeyError:
+        raise LookupError(f"no adapter for platform {platform!r}") from None
+    module_name, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def get_adapter(platform: str, **config: Any) -> MarketplaceAdapter:
+    """Build the adapter for ``platform``. With no ``config`` it reads Django settings (lazily)."""
+    cls = adapter_class(platform)
+    if config:
+        return cls(**config)
+    return cls.from_settings()  # type: ignore[attr-defined]

@@ -1,0 +1,154 @@
+"""Token storage and refresh.
+
+Refresh is single-flight per shop: callers take the ShopToken row lock, and whoever gets it first
+refreshes; the others find a fresh token when the lock is released. The new pair is committed
+before anyone uses it, because Shopee's refresh tokens work once.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.adapters import get_adapter
+from integrations.errors import AdapterError, AuthError, RefreshTokenInvalid, ShopAccessRevoked
+from integrations.models import IntegrationAlert, Shop, ShopToken
+from integrations.services.alerts import integration_alert_raise, integration_alerts_resolve
+from integrations.types import ShopAuth, TokenPair
+from shopee_cs.crypto import decrypt, encrypt
+
+logger = logging.getLogger(__name__)
+
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+# The errors after which retrying cannot help: the seller must authorize again.
+_PERMANENT_REFRESH_ERRORS = (RefreshTokenInvalid, ShopAccessRevoked, AuthError)
+
+
+class ShopNotConnected(Exception):
+    """The shop has no usable authorization; a person must reconnect it."""
+
+    def __init__(self, shop: Shop, reason: str) -> None:
+        super().__init__(f"shop {shop.platform_shop_id} cannot call the API: {reason}")
+        self.shop = shop
+        self.reason = reason
+
+
+def shop_tokens_store(*, shop: Shop, pair: TokenPair) -> ShopToken:
+    """Persist a freshly issued pair (connect or refresh); the caller owns the transaction."""
+    now = timezone.now()
+    token, _ = ShopToken.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "access_token_encrypted": encrypt(pair.access_token),
+            "refresh_token_encrypted": encrypt(pair.refresh_token),
+            "access_expires_at": pair.expires_at,
+            "refresh_expires_at": now + REFRESH_TOKEN_LIFETIME,
+        },
+    )
+    return token
+
+
+def _valid_for(token: ShopToken, margin: timedelta) -> bool:
+    return token.access_expires_at - margin > timezone.now()
+
+
+def shop_auth_get(*, shop: Shop, min_validity: timedelta = timedelta(seconds=60)) -> ShopAuth:
+    """A currently valid access token for the shop, refreshing first when it is about to expire."""
+    if shop.status != Shop.Status.ACTIVE:
+        raise ShopNotConnected(shop, shop.status_reason or shop.get_status_display())
+    token = ShopToken.objects.filter(shop=shop).first()
+    if token is None:
+        raise ShopNotConnected(shop, "never authorized")
+    if _valid_for(token, min_validity):
+        return ShopAuth(
+            shop_id=shop.platform_shop_id, access_token=decrypt(token.access_token_encrypted)
+        )
+    return shop_tokens_refresh(shop=shop, min_validity=min_validity)
+
+
+def shop_tokens_refresh(
+    *, shop: Shop, min_validity: timedelta = timedelta(seconds=60), force: bool = False
+) -> ShopAuth:
+    """Refresh the pair unless another caller already did while we waited for the lock."""
+    failure: AdapterError | None = None
+    with transaction.atomic():
+        locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
+        if locked_shop.status != Shop.Status.ACTIVE:
+            raise ShopNotConnected(locked_shop, locked_shop.status_reason or locked_shop.status)
+        token = ShopToken.objects.select_for_update().filter(shop=locked_shop).first()
+        if token is None:
+            raise ShopNotConnected(locked_shop, "never authorized")
+        if not force and _valid_for(token, min_validity):
+            return ShopAuth(
+                shop_id=locked_shop.platform_shop_id,
+                access_token=decrypt(token.access_token_encrypted),
+            )
+        adapter = get_adapter(locked_shop.platform)
+        try:
+            pair = adapter.refresh_tokens(
+                refresh_token=decrypt(token.refresh_token_encrypted),
+                shop_id=locked_shop.platform_shop_id,
+            )
+        except _PERMANENT_REFRESH_ERRORS as exc:
+            failure = exc
+            _mark_needs_reauth(shop=locked_shop, reason=_reason(exc))
+        else:
+            shop_tokens_store(shop=locked_shop, pair=pair)
+            ShopToken.objects.filter(pk=token.pk).update(
+                refreshed_at=timezone.now(), refresh_count=token.refresh_count + 1
+            )
+            logger.info("refreshed tokens of shop %s", locked_shop.platform_shop_id)
+    # Outside the block: the needs-reauth state above is committed, not rolled back.
+    if failure is not None:
+        shop.refresh_from_db()
+        raise ShopNotConnected(shop, shop.status_reason) from failure
+    shop.refresh_from_db()
+    return ShopAuth(shop_id=shop.platform_shop_id, access_token=pair.access_token)
+
+
+def _reason(exc: AdapterError) -> str:
+    code = getattr(exc, "code", "") or type(exc).__name__
+    message = getattr(exc, "message", "") or str(exc)
+    return f"Token refresh refused ({code}): {message}. Reconnect the shop to authorize again."
+
+
+def _mark_needs_reauth(*, shop: Shop, reason: str) -> None:
+    shop.status = Shop.Status.NEEDS_REAUTH
+    shop.status_reason = reason
+    shop.save(update_fields=["status", "status_reason", "updated_at"])
+    integration_alert_raise(shop=shop, kind=IntegrationAlert.Kind.NEEDS_REAUTH, message=reason)
+    logger.error("shop %s needs re-authorization: %s", shop.platform_shop_id, reason)
+
+
+def shop_tokens_due_for_refresh() -> list[int]:
+    """Ids of active shops whose access token expires within the refresh margin."""
+    horizon = timezone.now() + timedelta(seconds=settings.TOKEN_REFRESH_MARGIN_SECONDS)
+    return list(
+        Shop.objects.filter(
+            status=Shop.Status.ACTIVE, token__access_expires_at__lte=horizon
+        ).values_list("pk", flat=True)
+    )
+
+
+def shop_tokens_reencrypt() -> int:
+    """Re-encrypt every stored token under the primary key (after a key rotation)."""
+    from shopee_cs.crypto import reencrypt
+
+    count = 0
+    with transaction.atomic():
+        for token in ShopToken.objects.select_for_update():
+            token.access_token_encrypted = reencrypt(token.access_token_encrypted)
+            token.refresh_token_encrypted = reencrypt(token.refresh_token_encrypted)
+            token.save(update_fields=["access_token_encrypted", "refresh_token_encrypted"])
+            count += 1
+    return count
+
+
+def shop_reconnected(*, shop: Shop) -> None:
+    """Clear the needs-reauth state after a successful authorization."""
+    integration_alerts_resolve(
+        shop=shop,
+        kinds=[IntegrationAlert.Kind.NEEDS_REAUTH, IntegrationAlert.Kind.DEAUTHORIZED],
+    )

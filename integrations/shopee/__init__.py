@@ -1,0 +1,1 @@
+"""Shopee Open Platform v2 integration: signing, client, adapter, push auth, simulator."""

@@ -1,0 +1,347 @@
+"""Shopee implementation of ``MarketplaceAdapter``: client calls in, neutral DTOs out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from integrations import errors as e
+from integrations.adapters import MarketplaceAdapter
+from integrations.shopee import mapping as m
+from integrations.shopee import push as push_auth
+from integrations.shopee import signing
+from integrations.shopee.client import DEFAULT_HOST, RetryPolicy, ShopeeClient
+from integrations.types import (
+    Capabilities,
+    Conversation,
+    LostPushBatch,
+    Message,
+    MessageKind,
+    Order,
+    OutboundMessage,
+    Page,
+    PushEvent,
+    ReturnRequest,
+    SendResult,
+    ShopAuth,
+    ShopInfo,
+    TokenPair,
+    Tracking,
+)
+
+MAX_ORDER_WINDOW = timedelta(days=15)  # get_order_list and get_return_list windows (doc §7)
+
+
+class ShopeeAdapter(MarketplaceAdapter):
+    platform = "shopee"
+
+    def __init__(
+        self,
+        *,
+        partner_id: int | str,
+        partner_key: str,
+        host: str = DEFAULT_HOST,
+        push_callback_url: str = "",
+        push_keys: tuple[str, ...] | list[str] | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        retry: RetryPolicy | None = None,
+        client: ShopeeClient | None = None,
+    ) -> None:
+        self.client = client or ShopeeClient(
+            partner_id=partner_id, partner_key=partner_key, host=host, timeout=timeout, retry=retry
+        )
+        self.push_callback_url = push_callback_url
+        # Pushes are signed with the partner key unless a separate push key is configured.
+        self.push_keys = tuple(push_keys) if push_keys else (partner_key,)
+
+    @classmethod
+    def from_settings(cls) -> ShopeeAdapter:
+        from django.conf import settings  # lazy: this module must import without Django
+
+        keys = [
+            getattr(settings, "SHOPEE_PUSH_KEY", "") or settings.SHOPEE_PARTNER_KEY,
+            getattr(settings, "SHOPEE_PUSH_PREVIOUS_KEY", ""),
+        ]
+        return cls(
+            partner_id=settings.SHOPEE_PARTNER_ID,
+            partner_key=settings.SHOPEE_PARTNER_KEY,
+            host=getattr(settings, "SHOPEE_HOST", DEFAULT_HOST),
+            push_callback_url=getattr(settings, "SHOPEE_PUSH_CALLBACK_URL", ""),
+            push_keys=[k for k in keys if k],
+        )
+
+    # -- OAuth -------------------------------------------------------------------------------
+
+    def auth_url(self, *, redirect_url: str) -> str:
+        c = self.client
+        return signing.auth_url(c.host, c.partner_id, c.partner_key, redirect_url)
+
+    def exchange_code(
+        self, *, code: str, shop_id: str | None = None, main_account_id: str | None = None
+    ) -> TokenPair:
+        data = self.client.get_access_token(
+            code=code, shop_id=shop_id, main_account_id=main_account_id
+        )
+        return m.token_pair_from_shopee(data, shop_id=shop_id)
+
+    def refresh_tokens(
+        self, *, refresh_token: str, shop_id: str | None = None, merchant_id: str | None = None
+    ) -> TokenPair:
+        data = self.client.refresh_access_token(
+            refresh_token=refresh_token, shop_id=shop_id, merchant_id=merchant_id
+        )
+        return m.token_pair_from_shopee(data, shop_id=shop_id, merchant_id=merchant_id)
+
+    def authorized_shops(self) -> list[dict[str, Any]]:
+        """Neutral list of {shop_id, region, authorized_at, expires_at} for this partner."""
+        out, page = [], 1
+        while True:
+            data = self.client.get_shops_by_partner(page_no=page)
+            for s in data.get("authed_shop_list") or []:
+                out.append(
+                    {
+                        "shop_id": m.sid(s.get("shop_id")),
+                        "region": str(s.get("region") or ""),
+                        "authorized_at": m.from_seconds(s.get("auth_time")),
+                        "expires_at": m.from_seconds(s.get("expire_time")),
+                    }
+                )
+            if not data.get("more"):
+                return out
+            page += 1
+
+    # -- chat --------------------------------------------------------------------------------
+
+    def _kw(self, auth: ShopAuth) -> dict[str, str]:
+        return {"shop_id": auth.shop_id, "access_token": auth.access_token}
+
+    def list_conversations(
+        self, auth: ShopAuth, *, cursor: str | None = None, page_size: int = 25
+    ) -> Page[Conversation]:
+        # cursor = next_message_time_nano from the previous page; pages walk towards older chats.
+        data = self.client.get_conversation_list(
+            **self._kw(auth),
+            direction="older" if cursor else "latest",
+            type="all",
+            next_timestamp_nano=cursor,
+            page_size=page_size,
+        )
+        convs = tuple(
+            m.conversation_from_shopee(c, shop_id=auth.shop_id)
+            for c in data.get("conversations") or []
+        )
+        page = data.get("page_result") or {}
+        nxt = (page.get("next_cursor") or {}).get("next_message_time_nano")
+        more = bool(page.get("more"))
+        return Page(items=convs, next_cursor=m.sid(nxt) or None if more else None, has_more=more)
+
+    def get_conversation(self, auth: ShopAuth, *, conversation_id: str) -> Conversation:
+        data = self.client.get_one_conversation(**self._kw(auth), conversation_id=conversation_id)
+        return m.conversation_from_shopee(data, shop_id=auth.shop_id)
+
+    def get_messages(
+        self,
+        auth: ShopAuth,
+        *,
+        conversation_id: str,
+        cursor: str | None = None,
+        page_size: int = 25,
+    ) -> Page[Message]:
+        data = self.client.get_message(
+            **self._kw(auth), conversation_id=conversation_id, offset=cursor, page_size=page_size
+        )
+        msgs = tuple(
+            m.message_from_shopee(x, shop_id=auth.shop_id) for x in data.get("messages") or []
+        )
+        nxt = m.sid((data.get("page_result") or {}).get("next_offset"))
+        more = bool(nxt) and nxt != "0"  # "0" marks the end
+        return Page(items=msgs, next_cursor=nxt if more else None, has_more=more)
+
+    def send_message(self, auth: ShopAuth, message: OutboundMessage) -> SendResult:
+        if message.auto_reply:
+            if message.kind is not MessageKind.TEXT:
+                raise ValueError("auto-replies are text only")
+            data = self.client.send_autoreply_message(
+                **self._kw(auth), to_id=message.buyer_id, text=message.text
+            )
+        else:
+            data = self.client.send_message(
+                **self._kw(auth),
+                to_id=message.buyer_id,
+                message_type=m.message_type_for(message.kind),
+                content=_content(message),
+                conversation_id=message.conversation_id or None,
+                source_content=(
+                    {"order_sn": message.context_order_ref} if message.context_order_ref else None
+                ),
+            )
+        if not data.get("message_id"):
+            raise e.AdapterError("send accepted without a message id", code="no_message_id")
+        return SendResult(
+            platform_message_id=m.sid(data["message_id"]),
+            conversation_id=m.sid(data.get("conversation_id")) or message.conversation_id,
+            sent_at=m.from_seconds(data.get("created_timestamp")) or _now(),
+        )
+
+    def upload_image(self, auth: ShopAuth, *, filename: str, data: bytes) -> str:
+        res = self.client.upload_image(**self._kw(auth), filename=filename, data=data)
+        return str(res.get("url") or "")
+
+    def mark_read(self, auth: ShopAuth, *, conversation_id: str, last_message_id: str) -> None:
+        self.client.read_conversation(
+            **self._kw(auth), conversation_id=conversation_id, last_read_message_id=last_message_id
+        )
+
+    def unread_conversation_count(self, auth: ShopAuth) -> int:
+        data = self.client.get_unread_conversation_count(**self._kw(auth))
+        return int(data.get("total_unread_count") or 0)
+
+    # -- orders, logistics, returns, products ------------------------------------------------
+
+    def list_orders(
+        self,
+        auth: ShopAuth,
+        *,
+        updated_from: datetime,
+        updated_to: datetime,
+        cursor: str | None = None,
+        page_size: int = 50,
+    ) -> Page[str]:
+        if updated_to - updated_from > MAX_ORDER_WINDOW:
+            raise ValueError("Shopee order windows are at most 15 days; split the range")
+        data = self.client.get_order_list(
+            **self._kw(auth),
+            time_from=int(updated_from.timestamp()),
+            time_to=int(updated_to.timestamp()),
+            page_size=page_size,
+            cursor=cursor or "",
+        )
+        refs = tuple(str(o["order_sn"]) for o in data.get("order_list") or [])
+        more = bool(data.get("more"))
+        return Page(items=refs, next_cursor=data.get("next_cursor") or None, has_more=more)
+
+    def get_orders(self, auth: ShopAuth, *, order_refs: list[str]) -> list[Order]:
+        out: list[Order] = []
+        for i in range(0, len(order_refs), 50):  # order_sn_list takes at most 50
+            data = self.client.get_order_detail(
+                **self._kw(auth), order_sn_list=order_refs[i : i + 50]
+            )
+            out += [
+                m.order_from_shopee(o, shop_id=auth.shop_id) for o in data.get("order_list") or []
+            ]
+        return out
+
+    def get_tracking(self, auth: ShopAuth, *, order_ref: str) -> Tracking:
+        number = self.client.get_tracking_number(**self._kw(auth), order_sn=order_ref)
+        info = self.client.get_tracking_info(**self._kw(auth), order_sn=order_ref)
+        return m.tracking_from_shopee(order_ref, number, info)
+
+    def get_returns(
+        self,
+        auth: ShopAuth,
+        *,
+        updated_from: datetime | None = None,
+        updated_to: datetime | None = None,
+        cursor: str | None = None,
+        page_size: int = 40,
+    ) -> Page[ReturnRequest]:
+        page_no = int(cursor or 0)  # returns pages start at 0 (doc pitfall 9)
+        data = self.client.get_return_list(
+            **self._kw(auth),
+            page_no=page_no,
+            page_size=page_size,
+            update_time_from=int(updated_from.timestamp()) if updated_from else None,
+            update_time_to=int(updated_to.timestamp()) if updated_to else None,
+        )
+        items = tuple(
+            m.return_from_shopee(r, shop_id=auth.shop_id) for r in data.get("return") or []
+        )
+        more = bool(data.get("more"))
+        return Page(items=items, next_cursor=str(page_no + 1) if more else None, has_more=more)
+
+    def get_return(self, auth: ShopAuth, *, return_ref: str) -> ReturnRequest:
+        data = self.client.get_return_detail(**self._kw(auth), return_sn=return_ref)
+        return m.return_from_shopee(data, shop_id=auth.shop_id)
+
+    def get_ratings(self, auth: ShopAuth, *, item_id: str | None = None) -> list:
+        data = self.client.get_comment(**self._kw(auth), item_id=item_id)
+        return [m.rating_from_shopee(c) for c in data.get("item_comment_list") or []]
+
+    def get_shop_info(self, auth: ShopAuth) -> ShopInfo:
+        data = self.client.get_shop_info(**self._kw(auth))
+        return m.shop_info_from_shopee(data, shop_id=auth.shop_id)
+
+    # -- push --------------------------------------------------------------------------------
+
+    def verify_push(self, headers: Mapping[str, str], raw_body: bytes) -> bool:
+        header = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        return push_auth.verify_push(self.push_callback_url, self.push_keys, raw_body, header)
+
+    def parse_push(self, raw_body: bytes) -> list[PushEvent]:
+        body = json.loads(raw_body)
+        if not isinstance(body, dict):
+            raise ValueError("push body is not a JSON object")
+        return [m.push_event_from_shopee(body)]
+
+    def fetch_lost_pushes(self) -> LostPushBatch:
+        data = self.client.get_lost_push_message()
+        events = tuple(m.push_event_from_shopee(p) for p in data.get("push_message_list") or [])
+        last = m.sid(data.get("last_message_id"))
+        return LostPushBatch(
+            events=events, ack_cursor=last or None, has_more=bool(data.get("has_next_page"))
+        )
+
+    def confirm_lost_pushes(self, *, ack_cursor: str) -> None:
+        self.client.confirm_consumed_lost_push_message(last_message_id=ack_cursor)
+
+    def probe_capabilities(self, auth: ShopAuth) -> Capabilities:
+        """Cheap read calls that tell which modules this app/shop may use (chat is whitelisted)."""
+        notes: list[str] = []
+
+        def ok(fn) -> bool:
+            try:
+                fn()
+                return True
+            except (e.PermissionDenied, e.NotFound) as exc:
+                notes.append(f"{exc.code}: {exc.message}")
+                return False
+
+        info = self.get_shop_info(auth)
+        chat = ok(lambda: self.unread_conversation_count(auth))
+        now = _now()
+        orders = ok(
+            lambda: self.list_orders(
+                auth, updated_from=now - timedelta(days=1), updated_to=now, page_size=1
+            )
+        )
+        returns = ok(lambda: self.get_returns(auth, page_size=1))
+        push = ok(lambda: self.client.get_lost_push_message())
+        send = chat and info.region != "TW"  # TW cannot send through the API (doc §5.4)
+        if chat and not send:
+            notes.append("region TW: chat sending is not available through the API")
+        return Capabilities(
+            chat=chat, chat_send=send, orders=orders, returns=returns, push=push, notes=tuple(notes)
+        )
+
+
+def _content(message: OutboundMessage) -> dict[str, Any]:
+    k = message.kind
+    if k is MessageKind.TEXT:
+        return {"text": message.text}
+    if k is MessageKind.IMAGE:
+        return {"image_url": message.image_url}
+    if k is MessageKind.ITEM:
+        return {"item_id": int(message.item_id)}
+    if k is MessageKind.ORDER:
+        return {"order_sn": message.order_ref}
+    if k is MessageKind.STICKER:
+        return {"sticker_id": message.sticker_id, "sticker_package_id": message.sticker_package_id}
+    raise ValueError(f"cannot send {k} on Shopee")
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)

@@ -1,0 +1,145 @@
+"""Token refresh: single-flight under a row lock, rotation persisted, permanent failure stops."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from integrations.models import IntegrationAlert, Shop, ShopToken
+from integrations.services.tokens import (
+    ShopNotConnected,
+    shop_auth_get,
+    shop_tokens_due_for_refresh,
+    shop_tokens_reencrypt,
+    shop_tokens_refresh,
+    shop_tokens_store,
+)
+from integrations.shopee.mapping import token_pair_from_shopee
+from shopee_cs.crypto import decrypt, encrypt, new_key
+from tests.integrations.conftest import SHOP_MY
+
+
+def _connected_shop(simulator) -> Shop:
+    shop = Shop.objects.create(platform_shop_id=SHOP_MY, site="MY", name="Test Shop MY")
+    issued = simulator.sim.issue_tokens(SHOP_MY)
+    shop_tokens_store(shop=shop, pair=token_pair_from_shopee(issued, shop_id=SHOP_MY))
+    return shop
+
+
+def _expire(shop: Shop) -> None:
+    ShopToken.objects.filter(shop=shop).update(
+        access_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+@pytest.mark.django_db
+def test_a_valid_token_is_used_without_refreshing(simulator):
+    shop = _connected_shop(simulator)
+    auth = shop_auth_get(shop=shop)
+    assert auth.access_token in simulator.sim.access_tokens
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 0
+
+
+@pytest.mark.django_db
+def test_an_expired_token_is_refreshed_and_the_new_pair_persisted(simulator):
+    shop = _connected_shop(simulator)
+    old_refresh = decrypt(ShopToken.objects.get(shop=shop).refresh_token_encrypted)
+    _expire(shop)
+    auth = shop_auth_get(shop=shop)
+    token = ShopToken.objects.get(shop=shop)
+    assert decrypt(token.access_token_encrypted) == auth.access_token
+    assert decrypt(token.refresh_token_encrypted) != old_refresh
+    assert token.access_expires_at > timezone.now() and token.refresh_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_callers_with_an_expired_token_cause_one_refresh(simulator):
+    shop = _connected_shop(simulator)
+    _expire(shop)
+    start = threading.Barrier(20)
+    tokens, errors = [], []
+
+    def caller():
+        try:
+            start.wait()
+            tokens.append(shop_auth_get(shop=Shop.objects.get(pk=shop.pk)).access_token)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=caller) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 1
+    assert len(set(tokens)) == 1 and len(tokens) == 20
+
+
+@pytest.mark.django_db
+def test_a_reused_refresh_token_marks_the_shop_for_reauthorization_once(simulator):
+    shop = _connected_shop(simulator)
+    stale = ShopToken.objects.get(shop=shop).refresh_token_encrypted
+    _expire(shop)
+    shop_auth_get(shop=shop)  # rotates the pair
+    # Simulate a restored backup or a lost write: the old, already used refresh token is back.
+    ShopToken.objects.filter(shop=shop).update(refresh_token_encrypted=stale)
+    _expire(shop)
+    with pytest.raises(ShopNotConnected, match="error_shop_refresh_token"):
+        shop_auth_get(shop=shop)
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.NEEDS_REAUTH
+    assert "Reconnect the shop" in shop.status_reason
+    calls = simulator.sim.snapshot_stats()["refresh_calls"]
+    for _ in range(3):  # no loop: later callers are refused without calling the marketplace
+        with pytest.raises(ShopNotConnected):
+            shop_auth_get(shop=shop)
+        with pytest.raises(ShopNotConnected):
+            shop_tokens_refresh(shop=shop, force=True)
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == calls
+    assert IntegrationAlert.objects.filter(shop=shop, kind="needs_reauth").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retryable_failure_changes_nothing(simulator):
+    shop = _connected_shop(simulator)
+    before = ShopToken.objects.get(shop=shop).refresh_token_encrypted
+    _expire(shop)
+    simulator.sim.faults.script("auth/access_token/get", [500, 500, 500, 500, 500, 500, 500, 500])
+    with pytest.raises(Exception, match="(?i)server"):
+        shop_auth_get(shop=shop)
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.ACTIVE
+    assert ShopToken.objects.get(shop=shop).refresh_token_encrypted == before
+
+
+@pytest.mark.django_db
+def test_shops_due_for_refresh_are_those_expiring_within_the_margin(simulator, settings):
+    shop = _connected_shop(simulator)
+    settings.TOKEN_REFRESH_MARGIN_SECONDS = 60
+    assert shop_tokens_due_for_refresh() == []
+    ShopToken.objects.filter(shop=shop).update(
+        access_expires_at=timezone.now() + timedelta(seconds=30)
+    )
+    assert shop_tokens_due_for_refresh() == [shop.pk]
+    Shop.objects.filter(pk=shop.pk).update(status=Shop.Status.NEEDS_REAUTH)
+    assert shop_tokens_due_for_refresh() == []
+
+
+@pytest.mark.django_db
+def test_key_rotation_reencrypts_tokens_under_the_new_key(simulator, settings):
+    shop = _connected_shop(simulator)
+    plain = decrypt(ShopToken.objects.get(shop=shop).access_token_encrypted)
+    old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key(), old_key]
+    assert shop_tokens_reencrypt() == 1
+    settings.TOKEN_ENCRYPTION_KEYS = settings.TOKEN_ENCRYPTION_KEYS[:1]
+    assert decrypt(ShopToken.objects.get(shop=shop).access_token_encrypted) == plain
+
+
+def test_encryption_is_not_deterministic():
+    assert encrypt("same") != encrypt("same")
