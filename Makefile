@@ -12,7 +12,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/python -m shopee_cs.launcher
+	$(VENV)/bin/python scripts/launch.py
 
 test: $(STAMP)
 	scripts/test

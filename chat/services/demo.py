@@ -7,18 +7,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from chat.models import AgentGroup
+from integrations.demo import DEMO_SHOPS
 from integrations.models import Platform, Shop, Site
 
 DEMO_PASSWORD = "shopee-demo-2026"  # noqa: S105 - printed to the console for the demo only
 
-DEMO_SHOPS = [
-    ("100000000000000001", Site.MY, "Lumi Home MY"),
-    ("100000000000000002", Site.TH, "Lumi Home TH"),
-    ("100000000000000003", Site.VN, "Lumi Home VN"),
-    ("100000000000000004", Site.PH, "Lumi Home PH"),
-    ("100000000000000005", Site.SG, "Lumi Home SG"),
-    ("100000000000000006", Site.BR, "Lumi Home BR"),
-]
 DEMO_GROUPS = {
     "SEA team": [Site.MY, Site.TH, Site.VN],
     "Global team": [Site.PH, Site.SG, Site.BR],

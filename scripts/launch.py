@@ -1,0 +1,89 @@
+"""`make run`: start (or reuse) the data stores, migrate, seed the demo, then run every process of
+the Procfile under honcho until Ctrl-C. Without real Shopee credentials it also runs the Shopee
+simulator with the demo shops connected, so there is live traffic to work on."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from integrations.demo import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, simulator_shops_spec  # noqa: E402
+from shopee_cs import embedded  # noqa: E402
+
+
+def _manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=check, cwd=ROOT)
+
+
+def _demo_environment(env: os._Environ) -> None:
+    """Point the app at the simulator unless real credentials are configured."""
+    sim_port = env.setdefault("SHOPEE_SIM_PORT", "8600")
+    env.setdefault("SHOPEE_PARTNER_ID", DEMO_PARTNER_ID)
+    env.setdefault("SHOPEE_PARTNER_KEY", DEMO_PARTNER_KEY)
+    env.setdefault("SHOPEE_HOST", f"http://127.0.0.1:{sim_port}")
+    env.setdefault("SHOPEE_SIM_SHOPS", simulator_shops_spec())
+    env.setdefault("SHOPEE_SIM_TRAFFIC_RATE", "0.2")
+    env.setdefault(
+        "SHOPEE_PUSH_CALLBACK_URL", f"http://{env['HOST']}:{env['PORT']}/webhooks/shopee/"
+    )
+
+
+def main() -> int:
+    env = os.environ
+    env.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PORT", "8000")
+    env.setdefault("HOST", "127.0.0.1")
+    with_simulator = not env.get("SHOPEE_PARTNER_KEY")
+    if with_simulator:
+        _demo_environment(env)
+    owns_servers = not env.get("DATABASE_URL") and not env.get("REDIS_URL")
+    embedded.ensure_embedded_env(env)
+
+    _manage("migrate", "--noinput")
+    _manage("collectstatic", "--noinput", "--verbosity", "0")
+    _manage("seed_demo")
+
+    url = f"http://{env['HOST']}:{env['PORT']}/"
+    print(
+        f"\n  shopee_cs is starting on {url}\n"
+        f"  Log in at {url}accounts/login/ as admin, supervisor, agent1 or agent2 "
+        f"(password shopee-demo-2026);\n"
+        f"  the first login asks you to scan a QR code with an authenticator app (2FA).\n"
+        f"  Admin: {url}admin/   Health: {url}readyz   Stop: Ctrl-C\n"
+        + (f"  Shopee simulator: {env['SHOPEE_HOST']} (demo shops)\n" if with_simulator else ""),
+        flush=True,
+    )
+    processes = ["web", "worker", "beat"] + (["simulator"] if with_simulator else [])
+    if with_simulator:
+        redirect = f"{url}shops/connect/callback/"
+        threading.Thread(
+            target=_manage,
+            args=("shopee_demo_connect", "--redirect-url", redirect),
+            kwargs={"check": False},
+            daemon=True,
+        ).start()
+    # Ctrl-C reaches honcho and its children through the process group; honcho stops them all.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        honcho = subprocess.run(
+            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"),
+             "-p", env["PORT"], *processes],
+            cwd=ROOT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if owns_servers and env.get("KEEP_EMBEDDED_RUNNING") != "1":
+            embedded.stop_embedded()
+    # honcho exits 130 after Ctrl-C: that is the normal way to stop.
+    return 0 if honcho.returncode in (130, -signal.SIGINT) else honcho.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
