@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from integrations import errors as e
@@ -342,6 +342,4 @@ def _content(message: OutboundMessage) -> dict[str, Any]:
 
 
 def _now() -> datetime:
-    from datetime import UTC
-
     return datetime.now(UTC)

@@ -4,6 +4,7 @@ partner, timestamp, sign, token), then the endpoint, returning Shopee-shaped env
 from __future__ import annotations
 
 import email.parser
+import email.policy
 import hashlib
 import hmac
 import json
@@ -328,7 +329,7 @@ def upload_image(sim: Simulator, c: Ctx) -> dict:
     ctype = c["headers"].get("Content-Type", "")
     if "multipart/form-data" not in ctype:
         raise SimError("bad_param", "multipart/form-data with a file field is required")
-    msg = email.parser.BytesParser().parsebytes(
+    msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(
         b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + c["raw"]
     )
     for part in msg.iter_parts() if msg.is_multipart() else []:

@@ -151,6 +151,9 @@ class Simulator:
 
     def reset_world(self) -> None:
         with self.lock:
+            for s in self.config.shops:
+                s.region = s.region.upper()
+                s.name = s.name or SITES.get(s.region, ("", (), f"Shop {s.shop_id}"))[2]
             self.shops: dict[str, SimShop] = {s.shop_id: s for s in self.config.shops}
             self.buyers: dict[int, dict[str, Any]] = {}
             self.conversations: dict[tuple[str, int], dict[str, Any]] = {}
