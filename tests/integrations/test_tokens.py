@@ -110,7 +110,7 @@ def test_a_retryable_failure_changes_nothing(simulator):
     before = ShopToken.objects.get(shop=shop).refresh_token_encrypted
     _expire(shop)
     simulator.sim.faults.script("auth/access_token/get", [500, 500, 500, 500, 500, 500, 500, 500])
-    with pytest.raises(Exception, match="(?i)server"):
+    with pytest.raises(Exception, match=r"(?i)server"):
         shop_auth_get(shop=shop)
     shop.refresh_from_db()
     assert shop.status == Shop.Status.ACTIVE
