@@ -20,3 +20,263 @@ class AgentGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Conversation(models.Model):
+    """One buyer's chat with one shop. Platform ids are strings (they exceed 2**53)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="conversations")
+    platform_conversation_id = models.CharField(max_length=64)
+    buyer_platform_id = models.CharField(max_length=64)
+    buyer_name = models.CharField(max_length=200, blank=True)
+    buyer_avatar_url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    group = models.ForeignKey(AgentGroup, on_delete=models.SET_NULL, null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_preview = models.CharField(max_length=255, blank=True)
+    # Set by the first unanswered buyer message, cleared by any seller reply (the
+    # first-response clock); kept as a timestamp so the KPIs can be computed later.
+    awaiting_reply_since = models.DateTimeField(null=True, blank=True)
+    last_buyer_message_at = models.DateTimeField(null=True, blank=True)
+    last_seller_message_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    # Reconciliation cursor: the newest platform message time we have fully fetched.
+    synced_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "platform_conversation_id"], name="conversation_unique_per_shop"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["shop", "-last_message_at", "-id"], name="conv_shop_recent"),
+            models.Index(fields=["-last_message_at", "-id"], name="conv_recent"),
+            models.Index(
+                fields=["awaiting_reply_since"],
+                condition=models.Q(awaiting_reply_since__isnull=False),
+                name="conv_awaiting_reply",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_name or self.buyer_platform_id} @ {self.shop}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("From buyer")
+        OUTBOUND = "out", _("To buyer")
+
+    class SenderKind(models.TextChoices):
+        BUYER = "buyer", _("Buyer")
+        AGENT = "agent", _("Agent")
+        AUTO = "auto", _("Auto-reply")
+        SYSTEM = "system", _("System")
+        OUTSIDE = "outside", _("Sent outside this system")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Unknown (checking)")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="+")
+    # Null (not "") until the platform acknowledges an outbound message: the unique constraint
+    # below must skip unsent messages.
+    platform_message_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    sender_kind = models.CharField(max_length=8, choices=SenderKind.choices)
+    sender_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, default="text")
+    text = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    platform_created_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RECEIVED)
+    failure_code = models.CharField(max_length=64, blank=True)
+    failure_reason = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivery_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "platform_message_id"],
+                condition=models.Q(platform_message_id__isnull=False),
+                name="message_unique_platform_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "-created_at", "-id"], name="msg_conv_recent")
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_sender_kind_display()}: {self.text[:40]}"
+
+
+class InboundEvent(models.Model):
+    """A marketplace push (or a recovered lost push), stored before anything else happens."""
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", _("Webhook")
+        LOST_PUSH = "lost_push", _("Lost-push recovery")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSED = "processed", _("Processed")
+        PARKED = "parked", _("Parked (needs attention)")
+
+    platform = models.CharField(max_length=16)
+    dedup_key = models.CharField(max_length=255)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEBHOOK)
+    kind = models.CharField(max_length=32, blank=True)
+    shop_platform_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    raw_body = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "dedup_key"], name="inbound_event_dedup")
+        ]
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(status="pending"),
+                name="inbound_event_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.kind} {self.dedup_key}"
+
+
+class OutboundDelivery(models.Model):
+    """The outbox row of one outbound message. The row, not the Celery message, is the truth."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="delivery")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=128, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="outbound_idempotency_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending", "unknown"]),
+                name="outbound_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery of message {self.message_id}: {self.status}"
+
+
+class BuyerOrder(models.Model):
+    """Cached order data for the console's side panel, refreshed by pushes and on demand."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    order_ref = models.CharField(max_length=64)
+    buyer_platform_id = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=32, blank=True)
+    items = models.JSONField(default=list, blank=True)
+    total = models.CharField(max_length=32, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_status = models.CharField(max_length=64, blank=True)
+    platform_created_at = models.DateTimeField(null=True, blank=True)
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "order_ref"], name="buyer_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} ({self.status})"
+
+
+class BuyerReturn(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    return_ref = models.CharField(max_length=64)
+    order_ref = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    refund_amount = models.CharField(max_length=32, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "return_ref"], name="buyer_return_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.return_ref} ({self.status})"
+
+
+class ShopSyncState(models.Model):
+    """Per-shop reconciliation cursor and rate-limit backoff."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="sync_state")
+    conversations_synced_until = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    backoff_until = models.DateTimeField(null=True, blank=True)
+    consecutive_rate_limits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"sync state of {self.shop}"

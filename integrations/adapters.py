@@ -147,9 +147,13 @@ def adapter_class(platform: str) -> type[MarketplaceAdapter]:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def get_adapter(platform: str, **config: Any) -> MarketplaceAdapter:
-    """Build the adapter for ``platform``. With no ``config`` it reads Django settings (lazily)."""
+def get_adapter(platform: str, *, retries: bool = True, **config: Any) -> MarketplaceAdapter:
+    """Build the adapter for ``platform``. With no ``config`` it reads Django settings (lazily).
+
+    ``retries=False`` turns off the client's own retries, for callers (the outbox) that run
+    their own retry schedule and must know about every attempt.
+    """
     cls = adapter_class(platform)
     if config:
         return cls(**config)
-    return cls.from_settings()  # type: ignore[attr-defined]
+    return cls.from_settings(retries=retries)  # type: ignore[attr-defined]

@@ -106,3 +106,7 @@ class NetworkError(AdapterError):
     def __init__(self, message: str = "", *, outcome_unknown: bool = False, **kwargs) -> None:
         super().__init__(message, **kwargs)
         self.outcome_unknown = outcome_unknown
+
+
+class PushVerificationNotConfigured(RuntimeError):
+    """No push key or callback URL configured: the receiver must fail closed (503)."""

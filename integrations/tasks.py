@@ -13,7 +13,7 @@ from integrations.services.tokens import (
 )
 
 
-@shared_task(name="integrations.shop_tokens_refresh_due", queue="default")
+@shared_task(name="integrations.shop_tokens_refresh_due")
 def shop_tokens_refresh_due() -> int:
     """Beat: one refresh task per shop whose access token expires within the margin."""
     due = shop_tokens_due_for_refresh()
@@ -24,7 +24,6 @@ def shop_tokens_refresh_due() -> int:
 
 @shared_task(
     name="integrations.shop_tokens_refresh",
-    queue="default",
     autoretry_for=(ServerError, NetworkError, RateLimited),
     retry_backoff=5,
     retry_jitter=True,

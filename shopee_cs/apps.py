@@ -6,4 +6,7 @@ class ShopeeCsConfig(AppConfig):
     verbose_name = "shopee_cs core"
 
     def ready(self) -> None:
-        from shopee_cs import checks  # noqa: F401 - registers the system checks
+        from shopee_cs import (
+            checks,  # noqa: F401 - registers the system checks
+            receivers,  # noqa: F401 - audit, revocation, cache invalidation
+        )

@@ -38,4 +38,13 @@ def celery_delivery_settings(app_configs=None, **kwargs) -> list[Error]:
                 f"CELERY_TASK_TIME_LIMIT ({hard}s), or Redis redelivers tasks still running.",
             )
         )
+    stale = getattr(settings, "OUTBOX_STALE_SENDING_SECONDS", hard + 60)
+    if stale <= hard:
+        problems.append(
+            (
+                "E006",
+                f"OUTBOX_STALE_SENDING_SECONDS ({stale}s) must exceed CELERY_TASK_TIME_LIMIT "
+                f"({hard}s): a send still running must never be taken for a lost one.",
+            )
+        )
     return [Error(msg, id=f"shopee_cs.{code}") for code, msg in problems]

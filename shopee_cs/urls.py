@@ -2,23 +2,46 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from chat.webhooks import shopee_webhook
 from shopee_cs.health import liveness, readiness_view
+from shopee_cs.security.apis import MeApi
+
+_CDN = "https://cdn.jsdelivr.net"
+_SWAGGER_CSP = {
+    **settings.SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE, _CDN],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE, _CDN],
+    "img-src": [CSP.SELF, "data:", _CDN],
+}
 
 urlpatterns = [
     path("healthz", liveness, name="healthz"),
     path("readyz", readiness_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("webhooks/shopee/", shopee_webhook, name="webhook-shopee"),
+    path("api/v1/me/", MeApi.as_view(), name="api-me"),
+    path("api/v1/", include("chat.urls")),
     path("shops/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI loads its assets from a CDN: the only page whose CSP allows one.
+    path(
+        "api/docs/",
+        csp_override(_SWAGGER_CSP)(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
-urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)
+# Staff pages: /accounts/... in English, /zh-hans/accounts/... in Chinese (the switcher redirects).
+urlpatterns += i18n_patterns(
+    path("accounts/", include("shopee_cs.security.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
 
-admin.site.site_header = "shopee_cs"
-admin.site.site_title = "shopee_cs"
 if settings.DEBUG:
     admin.site.site_header = "shopee_cs (development)"

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from chat.models import AgentGroup
 from integrations.demo import DEMO_SHOPS
 from integrations.models import Platform, Shop, Site
+from shopee_cs.security.services import allowlist_seed_loopback, roles_ensure
 
 DEMO_PASSWORD = "shopee-demo-2026"  # noqa: S105 - printed to the console for the demo only
 
@@ -49,6 +49,9 @@ def demo_seed() -> DemoSeedResult:
         group, _ = AgentGroup.objects.get_or_create(name=name)
         group.shops.add(*(shops_by_site[s] for s in sites))
         groups[name] = group
+    roles = roles_ensure()
+    # The demo runs on 127.0.0.1: allow loopback, so an enforced allowlist still lets it in.
+    allowlist_seed_loopback()
     created_users = 0
     user_model = get_user_model()
     for username, role, group_name in DEMO_USERS:
@@ -60,7 +63,7 @@ def demo_seed() -> DemoSeedResult:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created_users += 1
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.groups.add(roles[role])
         targets = (
             groups.values() if group_name == "*" else [groups[group_name]] if group_name else []
         )

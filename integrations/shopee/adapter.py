@@ -57,7 +57,7 @@ class ShopeeAdapter(MarketplaceAdapter):
         self.push_keys = tuple(push_keys) if push_keys else (partner_key,)
 
     @classmethod
-    def from_settings(cls) -> ShopeeAdapter:
+    def from_settings(cls, *, retries: bool = True) -> ShopeeAdapter:
         from django.conf import settings  # lazy: this module must import without Django
 
         keys = [
@@ -70,6 +70,7 @@ class ShopeeAdapter(MarketplaceAdapter):
             host=getattr(settings, "SHOPEE_HOST", DEFAULT_HOST),
             push_callback_url=getattr(settings, "SHOPEE_PUSH_CALLBACK_URL", ""),
             push_keys=[k for k in keys if k],
+            retry=None if retries else RetryPolicy(max_attempts=1),
         )
 
     # -- OAuth -------------------------------------------------------------------------------

@@ -11,11 +11,8 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
+from integrations.errors import PushVerificationNotConfigured
 from integrations.shopee.signing import normalize_partner_key
-
-
-class PushVerificationNotConfigured(RuntimeError):
-    """No push key or callback URL configured: the receiver must fail closed (503)."""
 
 
 def push_signature(callback_url: str, key: str, raw_body: bytes) -> str:

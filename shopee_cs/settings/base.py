@@ -1,12 +1,15 @@
 """Settings shared by every environment. Everything comes from the environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from shopee_cs.config import celery_limits, database_config, redis_url_checked
+from shopee_cs.security.ip import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -18,7 +21,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "shopee_cs.admin_apps.StaffAdminConfig",  # django.contrib.admin with an OTP-only site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,6 +33,10 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "health_check",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "shopee_cs",
     "integrations",
     "chat",
@@ -40,14 +47,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "shopee_cs.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shopee_cs.security.middleware.IPAllowlistMiddleware",
+    "shopee_cs.security.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "shopee_cs.urls"
@@ -107,8 +119,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: its password_changed hook closes the user's open websockets.
+    {"NAME": "shopee_cs.security.validators.CloseSocketsOnPasswordChange"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out (username, IP) pairs
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = env.str("LOGIN_REDIRECT_URL", default="/admin/")
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # ASVS 3.3.2: 12 h
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# CSP for every page (console and admin): our own scripts, styles and images only; the
+# 2FA QR code is inline SVG markup, which needs no img-src.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# --- Security: client IP, allowlist, 2FA, lockout (docs/security.md) ---------------------------
+# Proxies whose X-Forwarded-For we believe (CIDRs). Empty: the TCP peer is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES has an invalid CIDR: {exc}") from exc
+# With no allowlist entries at all: enforced refuses everyone; not enforced allows loopback and
+# private ranges. production.py turns it on.
+IP_ALLOWLIST_ENFORCED = env.bool("IP_ALLOWLIST_ENFORCED", default=False)
+IP_ALLOWLIST_EXEMPT_PATHS = ("/webhooks/", "/healthz", "/readyz")
+# Paths a signed-in but not OTP-verified session may reach (the API answers 403 by itself).
+OTP_EXEMPT_PATHS = ("/accounts/", "/static/", "/webhooks/", "/healthz", "/readyz", "/i18n/")
+OTP_EXEMPT_PATHS += ("/api/",)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="shopee_cs")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)  # 1, 2, 4, 8 ... s
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
+AXES_CLIENT_IP_CALLABLE = "shopee_cs.security.ip.axes_client_ip"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shopee_cs.security.views.locked_out"
+AXES_VERBOSE = False
 
 # --- Time and language -------------------------------------------------------------------------
 USE_TZ = True
@@ -128,6 +192,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -136,8 +201,23 @@ STORAGES = {
 # --- REST --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # API keys first (an Authorization header wins over a cookie), then the browser session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "shopee_cs.security.drf.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "shopee_cs.security.drf.IsOTPVerified",
+        "shopee_cs.security.drf.HasScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shopee_cs.security.drf.ClientIpAnonThrottle",
+        "shopee_cs.security.drf.ClientIpUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "shopee_cs API",

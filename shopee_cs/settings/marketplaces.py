@@ -30,3 +30,31 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default"},
     },
 }
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "outbound-deliveries-sweep": {"task": "chat.outbound_deliveries_sweep", "schedule": 60.0},
+        "inbound-events-sweep": {"task": "chat.inbound_events_sweep", "schedule": 60.0},
+        "shops-reconcile": {
+            "task": "chat.shops_reconcile",
+            "schedule": env.float("RECONCILE_INTERVAL_SECONDS", default=60.0),
+        },
+        "lost-pushes-drain": {
+            "task": "chat.lost_pushes_drain",
+            "schedule": env.float("LOST_PUSH_INTERVAL_SECONDS", default=120.0),
+        },
+    }
+)
+
+# Pushes above this size are refused (413) before the body is read.
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
+
+# Three queues (fast inbound processing, rate-limited vendor sends, everything else).
+CELERY_TASK_ROUTES = {
+    "chat.inbound_event_process": {"queue": "webhooks_in"},
+    "chat.outbound_delivery_*": {"queue": "outbound"},
+    "*": {"queue": "default"},
+}
+
+# An outbox row still "sending" this long after its claim belongs to a lost worker: the sweep
+# resolves it by reading the conversation back (never by blindly resending).
+OUTBOX_STALE_SENDING_SECONDS = env.int("OUTBOX_STALE_SENDING_SECONDS", default=360)

@@ -26,3 +26,9 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 if not TOKEN_ENCRYPTION_KEYS:  # noqa: F405
     raise ImproperlyConfigured("TOKEN_ENCRYPTION_KEYS must be set in production.")
+SECURE_REFERRER_POLICY = "same-origin"
+# __Host- cookies: Secure, Path=/ and no Domain, so a sibling subdomain cannot plant them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+# An empty allowlist refuses everyone here: add entries with `manage.py security_setup --allow`.
+IP_ALLOWLIST_ENFORCED = env.bool("IP_ALLOWLIST_ENFORCED", default=True)  # noqa: F405

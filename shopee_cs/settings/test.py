@@ -27,3 +27,14 @@ TOKEN_ENCRYPTION_KEYS = ["uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q="]
 SHOPEE_PARTNER_ID = "2001887"
 SHOPEE_PARTNER_KEY = "shpk" + "7a" * 32
 SHOPEE_HOST = "http://127.0.0.1:1"  # tests point it at an in-process simulator
+# Tests pick their own allowlist rows; with none, loopback (the test client) is allowed.
+IP_ALLOWLIST_ENFORCED = False
+SHOPEE_PUSH_CALLBACK_URL = "http://testserver/webhooks/shopee/"
+# Tasks run inline when their on_commit hook fires (django_capture_on_commit_callbacks).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# pytest-xdist workers share one Redis but each has its own database: keep their cache entries
+# (allowlist, throttles) and channel-layer groups (user.<id> ids collide) apart.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+CACHES["default"]["KEY_PREFIX"] = f"shopee_cs_test_{_worker}"  # noqa: F405
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"shopee_cs_test_{_worker}:ch:"  # noqa: F405

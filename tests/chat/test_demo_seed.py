@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from chat.models import AgentGroup
 from chat.services.demo import DEMO_PASSWORD, demo_seed
@@ -33,4 +34,22 @@ def test_demo_agents_are_split_across_groups_and_can_authenticate():
     shops1 = set(Shop.objects.filter(agent_groups__members=agent1))
     shops2 = set(Shop.objects.filter(agent_groups__members=agent2))
     assert shops1 and shops2 and not (shops1 & shops2)
-    assert authenticate(username="supervisor", password=DEMO_PASSWORD) is not None
+    # django-axes needs the request (it keys lockouts on the client IP).
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="supervisor", password=DEMO_PASSWORD) is not None
+
+
+@pytest.mark.django_db
+def test_demo_seed_creates_roles_and_lets_loopback_in_even_when_enforced(settings):
+    from django.contrib.auth.models import Group
+
+    from shopee_cs.security.allowlist import ip_allowed_for_user
+
+    settings.IP_ALLOWLIST_ENFORCED = True
+    demo_seed()
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Agent", "Supervisor", "Admin"}
+    agent1 = User.objects.get(username="agent1")
+    assert agent1.groups.filter(name="Agent").exists()
+    assert ip_allowed_for_user("127.0.0.1", user=agent1)
+    assert ip_allowed_for_user("::1", user=agent1)
+    assert not ip_allowed_for_user("203.0.113.9", user=agent1)

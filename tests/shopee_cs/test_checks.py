@@ -32,7 +32,14 @@ def test_soft_limit_must_be_below_hard_limit():
 
 
 @override_settings(
-    CELERY_TASK_TIME_LIMIT=600, CELERY_BROKER_TRANSPORT_OPTIONS={"visibility_timeout": 300}
+    CELERY_TASK_TIME_LIMIT=600,
+    OUTBOX_STALE_SENDING_SECONDS=700,
+    CELERY_BROKER_TRANSPORT_OPTIONS={"visibility_timeout": 300},
 )
 def test_visibility_timeout_must_exceed_the_task_limit():
     assert _ids() == {"shopee_cs.E005"}
+
+
+@override_settings(OUTBOX_STALE_SENDING_SECONDS=300, CELERY_TASK_TIME_LIMIT=300)
+def test_a_live_send_must_never_look_stale_to_the_outbox_sweep():
+    assert _ids() == {"shopee_cs.E006"}

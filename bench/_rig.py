@@ -1,0 +1,63 @@
+"""Shared rig for the benchmarks: a scratch database, Django on it, percentiles.
+
+Benchmarks run against real PostgreSQL and Redis (DATABASE_URL/REDIS_URL, or the embedded
+servers), in a database of their own that they create and migrate.
+"""
+
+import os
+import statistics
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(db_name: str = "shopee_cs_bench") -> str:
+    """Point Django at a fresh benchmark database, migrate it, return its URL."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.test")
+    from shopee_cs.embedded import ensure_embedded_env
+
+    ensure_embedded_env(os.environ)
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    bench_url = urlunsplit(parts._replace(path=f"/{db_name}"))
+    import psycopg
+
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    os.environ["DATABASE_URL"] = bench_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return bench_url
+
+
+def _conninfo(url: str) -> str:
+    """psycopg accepts URLs, except the embedded server's socket form (?host=/path)."""
+    return url
+
+
+def conninfo() -> str:
+    return _conninfo(os.environ["DATABASE_URL"])
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def verdict(name: str, ratio: float, goal: str, ok: bool) -> str:
+    return f"{name}: {ratio:.2f}x (goal {goal}) -> {'PASS' if ok else 'FAIL'}"

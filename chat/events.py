@@ -1,0 +1,87 @@
+"""Real-time event schemas (type ``chat.<noun>_<verb>``), one TypedDict per event type.
+
+They are sent to ``shop.<shop pk>`` (every agent who may see the shop) and ``conv.<conversation
+pk>`` (sockets that opened the conversation). Every event carries ``event_id``, the id of the
+row whose change it reports, so a reconnecting client can replay from the database.
+"""
+
+from typing import TypedDict
+
+
+class MessageData(TypedDict):
+    id: int
+    conversation_id: int
+    shop_id: int
+    platform_message_id: str | None
+    direction: str
+    sender_kind: str
+    kind: str
+    text: str
+    payload: dict
+    status: str
+    failure_code: str
+    failure_reason: str
+    platform_created_at: str | None
+    created_at: str
+
+
+class MessageCreatedEvent(TypedDict):
+    type: str  # "chat.message_created"
+    message: MessageData
+
+
+class MessageStatusChangedEvent(TypedDict):
+    type: str  # "chat.message_status_changed"
+    message: MessageData
+
+
+class ConversationData(TypedDict):
+    id: int
+    shop_id: int
+    status: str
+    assignee_id: int | None
+    unread_count: int
+    last_message_at: str | None
+    last_message_preview: str
+    awaiting_reply_since: str | None
+
+
+class ConversationUpdatedEvent(TypedDict):
+    type: str  # "chat.conversation_updated"
+    conversation: ConversationData
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def message_data(message) -> MessageData:
+    return MessageData(
+        id=message.pk,
+        conversation_id=message.conversation_id,
+        shop_id=message.shop_id,
+        platform_message_id=message.platform_message_id,
+        direction=message.direction,
+        sender_kind=message.sender_kind,
+        kind=message.kind,
+        text=message.text,
+        payload=message.payload,
+        status=message.status,
+        failure_code=message.failure_code,
+        failure_reason=message.failure_reason,
+        platform_created_at=_iso(message.platform_created_at),
+        created_at=_iso(message.created_at) or "",
+    )
+
+
+def conversation_data(conversation) -> ConversationData:
+    return ConversationData(
+        id=conversation.pk,
+        shop_id=conversation.shop_id,
+        status=conversation.status,
+        assignee_id=conversation.assignee_id,
+        unread_count=conversation.unread_count,
+        last_message_at=_iso(conversation.last_message_at),
+        last_message_preview=conversation.last_message_preview,
+        awaiting_reply_since=_iso(conversation.awaiting_reply_since),
+    )

@@ -1,0 +1,208 @@
+"""Inbound pushes: store first (deduplicated), acknowledge, then process after commit.
+
+A push that cannot be parsed, or whose kind we do not handle, is parked with its error and
+an alert in the log: it is kept, never dropped.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chat.models import InboundEvent
+from chat.services import orders
+from chat.services.messages import message_ingest
+from integrations import types
+from integrations.adapters import get_adapter
+from integrations.codec import push_event_from_jsonable, push_event_to_jsonable
+from integrations.errors import AdapterError
+from integrations.models import Shop
+from integrations.services.connect import shop_deauthorize
+from integrations.services.tokens import ShopNotConnected
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(event_id: int) -> None:
+    from chat.tasks import inbound_event_process_task  # tasks import services, not the reverse
+
+    # robust: with the broker down the push is still stored; the sweep enqueues it later.
+    transaction.on_commit(lambda: inbound_event_process_task.delay(event_id), robust=True)
+
+
+def inbound_event_record(*, platform: str, raw_body: bytes) -> tuple[InboundEvent, bool]:
+    """Store an authenticated push. Returns (event, created); a repeat is a no-op."""
+    text = raw_body.decode("utf-8", errors="replace")
+    try:
+        [event] = get_adapter(platform).parse_push(raw_body)
+    except (ValueError, TypeError, KeyError, AdapterError) as exc:
+        digest = hashlib.sha256(raw_body).hexdigest()
+        return _store(
+            platform=platform,
+            dedup_key=f"unparsed:{digest}",
+            raw_body=text,
+            status=InboundEvent.Status.PARKED,
+            error=f"unparseable push: {type(exc).__name__}: {exc}",
+        )
+    return _store(
+        platform=platform,
+        dedup_key=event.dedup_key,
+        raw_body=text,
+        kind=event.kind.value,
+        shop_platform_id=event.shop_id or "",
+        payload=push_event_to_jsonable(event),
+    )
+
+
+def inbound_events_record_recovered(*, platform: str, events: list[types.PushEvent]) -> int:
+    """Store pushes recovered from the lost-push queue; returns how many were new."""
+    created = 0
+    for event in events:
+        _, new = _store(
+            platform=platform,
+            dedup_key=event.dedup_key,
+            source=InboundEvent.Source.LOST_PUSH,
+            kind=event.kind.value,
+            shop_platform_id=event.shop_id or "",
+            payload=push_event_to_jsonable(event),
+        )
+        created += new
+    return created
+
+
+def _store(*, platform: str, dedup_key: str, status: str = InboundEvent.Status.PENDING, **fields):
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                platform=platform, dedup_key=dedup_key, status=status, **fields
+            )
+    except IntegrityError:
+        return InboundEvent.objects.get(platform=platform, dedup_key=dedup_key), False
+    if status == InboundEvent.Status.PARKED:
+        logger.error("parked inbound event %s: %s", event.pk, event.error)
+    else:
+        _enqueue(event.pk)
+    return event, True
+
+
+# -- processing ---------------------------------------------------------------------------------
+
+
+def _shop(platform: str, event: types.PushEvent) -> Shop:
+    return Shop.objects.get(platform=platform, platform_shop_id=event.shop_id)
+
+
+def _chat(platform: str, event: types.PushEvent) -> None:
+    shop = _shop(platform, event)
+    message = event.payload.get("message")
+    if message is not None:
+        message_ingest(shop=shop, message=message)
+        return
+    # A notification only announces activity: fetch the conversation's latest messages.
+    conversation_id = event.payload.get("conversation_id")
+    if conversation_id:
+        from chat.services.reconcile import conversation_messages_sync
+
+        conversation_messages_sync(shop=shop, platform_conversation_id=conversation_id)
+
+
+def _order(platform: str, event: types.PushEvent) -> None:
+    orders.order_refresh(shop=_shop(platform, event), order_ref=event.payload["order_ref"])
+
+
+def _return(platform: str, event: types.PushEvent) -> None:
+    orders.return_refresh(shop=_shop(platform, event), return_ref=event.payload["return_ref"])
+
+
+def _deauthorized(platform: str, event: types.PushEvent) -> None:
+    for shop_id in event.payload.get("shop_ids") or ([event.shop_id] if event.shop_id else []):
+        shop_deauthorize(
+            platform=platform,
+            platform_shop_id=shop_id,
+            reason="The seller cancelled the authorization (push).",
+        )
+
+
+def _authorized(platform: str, event: types.PushEvent) -> None:
+    logger.info("authorization push for shops %s", event.payload.get("shop_ids"))
+
+
+def _expiring(platform: str, event: types.PushEvent) -> None:
+    from integrations.models import IntegrationAlert
+    from integrations.services.alerts import integration_alert_raise
+
+    expires = event.payload.get("expires_before")
+    for shop in Shop.objects.filter(
+        platform=platform, platform_shop_id__in=event.payload.get("shop_ids") or []
+    ):
+        integration_alert_raise(
+            shop=shop,
+            kind=IntegrationAlert.Kind.TOKEN_EXPIRING,
+            message=f"The authorization expires before {expires}; reconnect the shop.",
+        )
+
+
+HANDLERS: dict[types.PushKind, Callable[[str, types.PushEvent], None]] = {
+    types.PushKind.CHAT_MESSAGE: _chat,
+    types.PushKind.ORDER_STATUS: _order,
+    types.PushKind.TRACKING_NUMBER: _order,
+    types.PushKind.RETURN_UPDATE: _return,
+    types.PushKind.DEAUTHORIZED: _deauthorized,
+    types.PushKind.AUTHORIZED: _authorized,
+    types.PushKind.TOKEN_EXPIRING: _expiring,
+}
+
+
+class Retry(Exception):
+    """Processing hit a transient error; the task retries later."""
+
+
+def inbound_event_process(*, event_id: int) -> InboundEvent | None:
+    """Process one stored push. Idempotent: a processed or parked event is skipped."""
+    with transaction.atomic():
+        event = (
+            InboundEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=event_id, status=InboundEvent.Status.PENDING)
+            .first()
+        )
+        if event is None:
+            return None  # done already, parked, or another worker holds it
+        event.attempts += 1
+        push = push_event_from_jsonable(event.payload)
+        handler = HANDLERS.get(push.kind)
+        error = ""
+        if handler is None:
+            error = f"no handler for push kind {push.kind} (code {push.platform_code})"
+        else:
+            try:
+                with transaction.atomic():
+                    handler(event.platform, push)
+            except Shop.DoesNotExist:
+                error = f"push for unknown shop {push.shop_id}"
+            except ShopNotConnected as exc:
+                error = f"shop cannot be called: {exc.reason}"
+            except AdapterError as exc:
+                if exc.retryable:
+                    event.save(update_fields=["attempts"])
+                    raise Retry(str(exc)) from exc
+                error = f"marketplace refused a follow-up call: {exc}"
+        event.status = InboundEvent.Status.PARKED if error else InboundEvent.Status.PROCESSED
+        event.error = error
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "error", "processed_at", "attempts"])
+        if error:
+            logger.error("parked inbound event %s: %s", event.pk, error)
+    return event
+
+
+def inbound_events_pending_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
+    """Pending events whose task was lost (broker down at commit time, worker killed)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        InboundEvent.objects.filter(status=InboundEvent.Status.PENDING, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )

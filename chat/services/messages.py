@@ -1,0 +1,268 @@
+"""Storing platform messages: idempotent on the platform message id, safe out of order."""
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from chat.models import Conversation, Message
+from chat.services.publish import conversation_publish, message_publish
+from chat.signals import message_received
+from integrations import types
+from integrations.models import Shop
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_LENGTH = 255
+
+
+def _preview(message: types.Message) -> str:
+    if message.text:
+        return message.text[:PREVIEW_LENGTH]
+    return f"[{message.kind.value}]"
+
+
+def _payload(message: types.Message) -> dict:
+    fields = {
+        "image_url": message.image_url,
+        "item_id": message.item_id,
+        "order_ref": message.order_ref,
+        "sticker": message.sticker,
+        "quoted_message_id": message.quoted_message_id,
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
+def conversation_get_or_create(
+    *, shop: Shop, platform_conversation_id: str, buyer_platform_id: str, buyer_name: str = ""
+) -> Conversation:
+    """The conversation row, locked for update (callers run inside a transaction)."""
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(shop=shop, platform_conversation_id=platform_conversation_id)
+        .first()
+    )
+    if conversation is not None:
+        return conversation
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                shop=shop,
+                platform_conversation_id=platform_conversation_id,
+                buyer_platform_id=buyer_platform_id,
+                buyer_name=buyer_name,
+                group=shop.agent_groups.order_by("pk").first(),
+            )
+    except IntegrityError:  # created concurrently: take the winner's row
+        conversation = Conversation.objects.select_for_update().get(
+            shop=shop, platform_conversation_id=platform_conversation_id
+        )
+    return conversation
+
+
+def _apply_to_conversation(
+    conversation: Conversation, message: types.Message, at: datetime
+) -> None:
+    """Update the conversation's clocks; each rule holds whatever order messages arrive in."""
+    if conversation.last_message_at is None or at >= conversation.last_message_at:
+        conversation.last_message_at = at
+        conversation.last_message_preview = _preview(message)
+    if message.sender == types.SenderRole.BUYER:
+        conversation.unread_count += 1
+        conversation.status = Conversation.Status.OPEN
+        if conversation.last_buyer_message_at is None or at > conversation.last_buyer_message_at:
+            conversation.last_buyer_message_at = at
+        answered = (
+            conversation.last_seller_message_at is not None
+            and conversation.last_seller_message_at >= at
+        )
+        if not answered and (
+            conversation.awaiting_reply_since is None or at < conversation.awaiting_reply_since
+        ):
+            conversation.awaiting_reply_since = at
+    elif message.sender == types.SenderRole.SELLER:
+        if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
+            conversation.last_seller_message_at = at
+        if (
+            conversation.awaiting_reply_since is not None
+            and at >= conversation.awaiting_reply_since
+        ):
+            conversation.awaiting_reply_since = None
+
+
+def _match_own_outbound(conversation: Conversation, message: types.Message) -> Message | None:
+    """Our own send whose acknowledgement was lost: same text, still unconfirmed."""
+    return (
+        Message.objects.select_for_update()
+        .filter(
+            conversation=conversation,
+            direction=Message.Direction.OUTBOUND,
+            platform_message_id__isnull=True,
+            status__in=[Message.Status.SENDING, Message.Status.UNKNOWN],
+            text=message.text,
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def message_ingest(
+    *, shop: Shop, message: types.Message, buyer_name: str = ""
+) -> tuple[Message, bool]:
+    """Store one platform message. Returns (row, created); a known message id is a no-op."""
+    with transaction.atomic():
+        buyer_id = (
+            message.sender_id if message.sender == types.SenderRole.BUYER else message.recipient_id
+        )
+        conversation = conversation_get_or_create(
+            shop=shop,
+            platform_conversation_id=message.conversation_id,
+            buyer_platform_id=buyer_id,
+            buyer_name=buyer_name,
+        )
+        existing = Message.objects.filter(
+            shop=shop, platform_message_id=message.platform_message_id
+        ).first()
+        if existing is not None:
+            return existing, False
+        if message.sender == types.SenderRole.BUYER:
+            row = _create(
+                conversation, message, Message.SenderKind.BUYER, Message.Direction.INBOUND
+            )
+        elif message.sender == types.SenderRole.SELLER:
+            own = None if message.is_auto_reply else _match_own_outbound(conversation, message)
+            if own is not None:
+                own.platform_message_id = message.platform_message_id
+                own.platform_created_at = message.sent_at
+                own.status = Message.Status.SENT
+                own.sent_at = own.sent_at or message.sent_at
+                own.save(
+                    update_fields=[
+                        "platform_message_id",
+                        "platform_created_at",
+                        "status",
+                        "sent_at",
+                    ]
+                )
+                _apply_to_conversation(conversation, message, message.sent_at)
+                conversation.save()
+                message_publish(message=own, event_type="chat.message_status_changed")
+                conversation_publish(conversation=conversation)
+                return own, False
+            kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
+            row = _create(conversation, message, kind, Message.Direction.OUTBOUND)
+        else:
+            row = _create(
+                conversation, message, Message.SenderKind.SYSTEM, Message.Direction.INBOUND
+            )
+        _apply_to_conversation(conversation, message, message.sent_at)
+        if buyer_name and not conversation.buyer_name:
+            conversation.buyer_name = buyer_name
+        conversation.save()
+        message_publish(message=row, event_type="chat.message_created")
+        conversation_publish(conversation=conversation)
+        if row.sender_kind == Message.SenderKind.BUYER:
+            transaction.on_commit(
+                lambda: message_received.send(
+                    sender=Message, message=row, conversation=conversation
+                ),
+                robust=True,
+            )
+    return row, True
+
+
+def _build(
+    conversation: Conversation, message: types.Message, sender_kind: str, direction: str
+) -> Message:
+    inbound = direction == Message.Direction.INBOUND
+    return Message(
+        conversation=conversation,
+        shop_id=conversation.shop_id,
+        platform_message_id=message.platform_message_id,
+        direction=direction,
+        sender_kind=sender_kind,
+        kind=message.kind.value,
+        text=message.text,
+        payload=_payload(message),
+        platform_created_at=message.sent_at,
+        status=Message.Status.RECEIVED if inbound else Message.Status.SENT,
+        sent_at=None if inbound else message.sent_at,
+    )
+
+
+def _create(
+    conversation: Conversation, message: types.Message, sender_kind: str, direction: str
+) -> Message:
+    row = _build(conversation, message, sender_kind, direction)
+    row.save(force_insert=True)
+    return row
+
+
+def messages_ingest_page(*, shop: Shop, messages: list[types.Message], buyer_name: str = "") -> int:
+    """Store a page of one conversation's messages in one transaction (the pull-sync path).
+
+    Returns how many were new. Known ids are skipped; agents get one conversation update per
+    page rather than one event per message, and the console reloads the thread from it.
+    """
+    if not messages:
+        return 0
+    first = messages[0]
+    buyer_id = first.sender_id if first.sender == types.SenderRole.BUYER else first.recipient_id
+    with transaction.atomic():
+        conversation = conversation_get_or_create(
+            shop=shop,
+            platform_conversation_id=first.conversation_id,
+            buyer_platform_id=buyer_id,
+            buyer_name=buyer_name,
+        )
+        unconfirmed_own = Message.objects.filter(
+            conversation=conversation,
+            direction=Message.Direction.OUTBOUND,
+            platform_message_id__isnull=True,
+            status__in=[Message.Status.SENDING, Message.Status.UNKNOWN],
+        ).exists()
+        if unconfirmed_own:  # our own sends must be matched one by one, never duplicated
+            return sum(
+                message_ingest(shop=shop, message=m, buyer_name=buyer_name)[1] for m in messages
+            )
+        ids = {m.platform_message_id for m in messages}
+        known = set(
+            Message.objects.filter(shop=shop, platform_message_id__in=ids).values_list(
+                "platform_message_id", flat=True
+            )
+        )
+        fresh: dict[str, types.Message] = {}
+        for message in messages:
+            if message.platform_message_id not in known:
+                fresh.setdefault(message.platform_message_id, message)
+        if not fresh:
+            return 0
+        rows = []
+        for message in sorted(fresh.values(), key=lambda m: m.sent_at):
+            if message.sender == types.SenderRole.BUYER:
+                kind, direction = Message.SenderKind.BUYER, Message.Direction.INBOUND
+            elif message.sender == types.SenderRole.SELLER:
+                kind = (
+                    Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
+                )
+                direction = Message.Direction.OUTBOUND
+            else:
+                kind, direction = Message.SenderKind.SYSTEM, Message.Direction.INBOUND
+            rows.append(_build(conversation, message, kind, direction))
+            _apply_to_conversation(conversation, message, message.sent_at)
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+        if buyer_name and not conversation.buyer_name:
+            conversation.buyer_name = buyer_name
+        conversation.save()
+        conversation_publish(conversation=conversation)
+        buyer_ids = [
+            r.platform_message_id for r in rows if r.sender_kind == Message.SenderKind.BUYER
+        ]
+        if buyer_ids:
+            transaction.on_commit(lambda: _announce(shop, conversation, buyer_ids), robust=True)
+    return len(rows)
+
+
+def _announce(shop: Shop, conversation: Conversation, platform_ids: list[str]) -> None:
+    for row in Message.objects.filter(shop=shop, platform_message_id__in=platform_ids):
+        message_received.send(sender=Message, message=row, conversation=conversation)

@@ -1,0 +1,393 @@
+"""Outbound messages: one transaction writes the message and its outbox row; a task delivers it.
+
+Delivery claims the row, re-checks the send rules, calls the API with quick retries, then backs
+off through Celery. send_message has no idempotency key, so an unknown outcome (timeout, dropped
+connection) is resolved by reading the conversation back before any resend.
+"""
+
+import hashlib
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from chat.models import Conversation, Message, OutboundDelivery
+from chat.services.publish import conversation_publish, message_publish
+from chat.services.send_rules import send_rules_check
+from integrations import types
+from integrations.adapters import get_adapter
+from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
+from integrations.services.tokens import ShopNotConnected, shop_auth_get, shop_tokens_refresh
+
+logger = logging.getLogger(__name__)
+
+QUICK_RETRIES = 3
+QUICK_RETRY_DELAY_SECONDS = 0.2
+BACKOFF_BASE_SECONDS = 2.0
+UNKNOWN_CHECK_DELAY_SECONDS = 5.0
+KINDS = {"text", "image", "item", "order", "sticker"}
+
+
+class ReplyRejected(Exception):
+    """The request itself is invalid (not a send-rule refusal)."""
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was already used for a different message."""
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    delivery: OutboundDelivery
+    retry_in: float | None = None  # seconds until the next attempt, when one is scheduled
+
+
+def backoff_cap_seconds() -> float:
+    """Retries stay well inside the broker's visibility timeout (half of it at most)."""
+    return settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600) / 2
+
+
+def _fingerprint(conversation_id: int, kind: str, text: str, payload: dict) -> str:
+    raw = json.dumps([conversation_id, kind, text, payload], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _enqueue(delivery_id: int, countdown: float | None = None) -> None:
+    from chat.tasks import outbound_delivery_send_task
+
+    # robust: with the broker down the row stays pending and the sweep enqueues it later.
+    transaction.on_commit(
+        lambda: outbound_delivery_send_task.apply_async((delivery_id,), countdown=countdown),
+        robust=True,
+    )
+
+
+def message_send_reply(
+    *,
+    conversation: Conversation,
+    user,
+    kind: str = "text",
+    text: str = "",
+    payload: dict | None = None,
+    idempotency_key: str = "",
+    sender_kind: str = Message.SenderKind.AGENT,
+) -> tuple[Message, bool]:
+    """Queue a reply. Returns (message, created). A send-rule refusal is stored as a failed
+    message with its reason; a repeated Idempotency-Key returns the first message."""
+    payload = payload or {}
+    if kind not in KINDS:
+        raise ReplyRejected(f"Unknown message kind {kind!r}; use one of {sorted(KINDS)}.")
+    if kind != "text" and not payload:
+        raise ReplyRejected(f"A {kind} message needs its payload (e.g. image_url, item_id).")
+    fingerprint = _fingerprint(conversation.pk, kind, text, payload)
+    if idempotency_key:
+        replay = _replay(user, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Conversation.objects.select_for_update().get(pk=conversation.pk)  # serialise sends
+            refusal = send_rules_check(conversation=conversation, kind=kind, text=text, now=now)
+            message = Message.objects.create(
+                conversation=conversation,
+                shop_id=conversation.shop_id,
+                direction=Message.Direction.OUTBOUND,
+                sender_kind=sender_kind,
+                sender_user=user,
+                kind=kind,
+                text=text,
+                payload=payload,
+                status=Message.Status.FAILED if refusal else Message.Status.QUEUED,
+                failure_code=refusal.code if refusal else "",
+                failure_reason=refusal.reason if refusal else "",
+            )
+            delivery = OutboundDelivery.objects.create(
+                message=message,
+                status=OutboundDelivery.Status.FAILED
+                if refusal
+                else OutboundDelivery.Status.PENDING,
+                next_attempt_at=None if refusal else now,
+                requested_by=user,
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
+                last_error=refusal.reason if refusal else "",
+            )
+            if not refusal:
+                _enqueue(delivery.pk)
+            message_publish(message=message, event_type="chat.message_created")
+    except IntegrityError:
+        replay = _replay(user, idempotency_key, fingerprint) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay, False
+    return message, True
+
+
+def _replay(user, key: str, fingerprint: str) -> Message | None:
+    existing = (
+        OutboundDelivery.objects.select_related("message")
+        .filter(requested_by=user, idempotency_key=key)
+        .first()
+    )
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict("This Idempotency-Key was already used for a different message.")
+    return existing.message
+
+
+def message_retry(*, message: Message, user) -> Message:
+    """Send a failed message again (the agent's retry action), under the same rules."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .select_related("conversation__shop")
+            .get(pk=message.pk)
+        )
+        if message.status != Message.Status.FAILED:
+            raise ReplyRejected("Only a failed message can be retried.")
+        refusal = send_rules_check(
+            conversation=message.conversation,
+            kind=message.kind,
+            text=message.text,
+            now=timezone.now(),
+            exclude_message_id=message.pk,
+        )
+        if refusal:
+            _fail(message.delivery, code=refusal.code, reason=refusal.reason)
+            return message
+        message.status = Message.Status.QUEUED
+        message.failure_code = message.failure_reason = ""
+        message.save(update_fields=["status", "failure_code", "failure_reason"])
+        OutboundDelivery.objects.filter(message=message).update(
+            status=OutboundDelivery.Status.PENDING, next_attempt_at=timezone.now(), last_error=""
+        )
+        _enqueue(message.delivery.pk)
+        message_publish(message=message, event_type="chat.message_status_changed")
+    return message
+
+
+# -- delivery -----------------------------------------------------------------------------------
+
+
+def _claim(delivery_id: int) -> bool:
+    now = timezone.now()
+    claimed = OutboundDelivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=delivery_id,
+        status=OutboundDelivery.Status.PENDING,
+    ).update(status=OutboundDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return claimed == 1
+
+
+def _set_status(message: Message, status: str, **fields) -> None:
+    message.status = status
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.save(update_fields=["status", *fields])
+    message_publish(message=message, event_type="chat.message_status_changed")
+
+
+def _fail(delivery: OutboundDelivery, *, code: str, reason: str) -> None:
+    with transaction.atomic():
+        delivery.status = OutboundDelivery.Status.FAILED
+        delivery.last_error = reason
+        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        _set_status(
+            delivery.message, Message.Status.FAILED, failure_code=code, failure_reason=reason
+        )
+
+
+def _outbound(message: Message) -> types.OutboundMessage:
+    conversation = message.conversation
+    payload = message.payload
+    return types.OutboundMessage(
+        shop_id=conversation.shop.platform_shop_id,
+        buyer_id=conversation.buyer_platform_id,
+        kind=types.MessageKind(message.kind),
+        text=message.text,
+        image_url=payload.get("image_url", ""),
+        item_id=payload.get("item_id", ""),
+        order_ref=payload.get("order_ref", ""),
+        sticker_id=payload.get("sticker_id", ""),
+        sticker_package_id=payload.get("sticker_package_id", ""),
+        conversation_id=conversation.platform_conversation_id,
+        context_order_ref=payload.get("context_order_ref", ""),
+        auto_reply=message.sender_kind == Message.SenderKind.AUTO,
+    )
+
+
+def outbound_delivery_send(*, delivery_id: int) -> DeliveryOutcome | None:
+    """One delivery attempt (with quick retries). None when the row was not ours to send."""
+    if not _claim(delivery_id):
+        return None
+    delivery = OutboundDelivery.objects.select_related("message__conversation__shop").get(
+        pk=delivery_id
+    )
+    message = delivery.message
+    conversation = message.conversation
+    refusal = send_rules_check(
+        conversation=conversation,
+        kind=message.kind,
+        text=message.text,
+        now=timezone.now(),
+        exclude_message_id=message.pk,
+    )
+    if refusal:
+        _fail(delivery, code=refusal.code, reason=refusal.reason)
+        return DeliveryOutcome(delivery)
+    _set_status(message, Message.Status.SENDING)
+    adapter = get_adapter(conversation.shop.platform, retries=False)
+    outbound = _outbound(message)
+    refreshed = False
+    for attempt in range(QUICK_RETRIES + 1):
+        try:
+            auth = shop_auth_get(shop=conversation.shop)
+            result = adapter.send_message(auth, outbound)
+        except ShopNotConnected as exc:
+            _fail(delivery, code="shop_not_connected", reason=exc.reason)
+            return DeliveryOutcome(delivery)
+        except ForbiddenSend as exc:
+            _fail(delivery, code=exc.reason, reason=f"Shopee refused the message: {exc.message}")
+            return DeliveryOutcome(delivery)
+        except NetworkError as exc:
+            if exc.outcome_unknown:
+                return _mark_unknown(delivery, str(exc))
+            error = exc
+        except AuthError as exc:
+            if refreshed:
+                _fail(delivery, code="auth", reason=str(exc))
+                return DeliveryOutcome(delivery)
+            refreshed = True
+            try:
+                shop_tokens_refresh(shop=conversation.shop, force=True)
+            except ShopNotConnected as not_connected:
+                _fail(delivery, code="shop_not_connected", reason=not_connected.reason)
+                return DeliveryOutcome(delivery)
+            continue
+        except AdapterError as exc:
+            if not exc.retryable:
+                _fail(delivery, code=exc.code or type(exc).__name__, reason=str(exc))
+                return DeliveryOutcome(delivery)
+            error = exc
+        else:
+            return _mark_sent(delivery, result)
+        if attempt < QUICK_RETRIES:
+            time.sleep(QUICK_RETRY_DELAY_SECONDS)
+    return _schedule_retry(delivery, error)
+
+
+def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> DeliveryOutcome:
+    message = delivery.message
+    acked = timezone.now()
+    with transaction.atomic():
+        delivery.status = OutboundDelivery.Status.SENT
+        delivery.last_error = ""
+        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        latency = int((acked - message.created_at).total_seconds() * 1000)
+        _set_status(
+            message,
+            Message.Status.SENT,
+            platform_message_id=result.platform_message_id,
+            platform_created_at=result.sent_at,
+            sent_at=acked,
+            delivery_latency_ms=max(latency, 0),
+        )
+        _answer_conversation(message, result.sent_at)
+    return DeliveryOutcome(delivery)
+
+
+def _answer_conversation(message: Message, at) -> None:
+    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
+        conversation.last_seller_message_at = at
+    if conversation.awaiting_reply_since is not None and at >= conversation.awaiting_reply_since:
+        conversation.awaiting_reply_since = None
+    if conversation.last_message_at is None or at >= conversation.last_message_at:
+        conversation.last_message_at = at
+        conversation.last_message_preview = (message.text or f"[{message.kind}]")[:255]
+    conversation.save()
+    conversation_publish(conversation=conversation)
+
+
+def _mark_unknown(delivery: OutboundDelivery, error: str) -> DeliveryOutcome:
+    with transaction.atomic():
+        delivery.status = OutboundDelivery.Status.UNKNOWN
+        delivery.last_error = error
+        delivery.next_attempt_at = timezone.now() + timedelta(seconds=UNKNOWN_CHECK_DELAY_SECONDS)
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+        _set_status(delivery.message, Message.Status.UNKNOWN)
+    return DeliveryOutcome(delivery, retry_in=UNKNOWN_CHECK_DELAY_SECONDS)
+
+
+def _schedule_retry(delivery: OutboundDelivery, error: Exception) -> DeliveryOutcome:
+    delay = min(backoff_cap_seconds(), BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1))
+    delay = random.uniform(delay / 2, delay)  # jitter
+    with transaction.atomic():
+        delivery.status = OutboundDelivery.Status.PENDING
+        delivery.last_error = str(error)
+        delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+        _set_status(delivery.message, Message.Status.QUEUED)
+    logger.warning("delivery %s: %s; retry in %.1fs", delivery.pk, error, delay)
+    return DeliveryOutcome(delivery, retry_in=delay)
+
+
+def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | None:
+    """Read the conversation back: if our message is there it was sent; otherwise resend."""
+    from chat.services.reconcile import conversation_messages_sync
+
+    delivery = (
+        OutboundDelivery.objects.select_related("message__conversation__shop")
+        .filter(pk=delivery_id, status=OutboundDelivery.Status.UNKNOWN)
+        .first()
+    )
+    if delivery is None:
+        return None
+    conversation = delivery.message.conversation
+    # Ingestion matches our unconfirmed message by text and marks it sent (messages service).
+    conversation_messages_sync(
+        shop=conversation.shop, platform_conversation_id=conversation.platform_conversation_id
+    )
+    delivery.refresh_from_db()
+    delivery.message.refresh_from_db()
+    if delivery.message.status == Message.Status.SENT:
+        OutboundDelivery.objects.filter(pk=delivery.pk).update(status=OutboundDelivery.Status.SENT)
+        delivery.refresh_from_db()
+        return DeliveryOutcome(delivery)
+    with transaction.atomic():
+        OutboundDelivery.objects.filter(
+            pk=delivery.pk, status=OutboundDelivery.Status.UNKNOWN
+        ).update(status=OutboundDelivery.Status.PENDING, next_attempt_at=timezone.now())
+        _enqueue(delivery.pk)
+    return DeliveryOutcome(delivery, retry_in=0)
+
+
+def outbound_deliveries_sweep() -> dict[str, list[int]]:
+    """Rows a lost task left behind: due pending rows, stale sending rows, unresolved unknowns."""
+    now = timezone.now()
+    # A row still "sending" after the task's hard limit belongs to a killed worker.
+    stale = now - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
+    OutboundDelivery.objects.filter(
+        status=OutboundDelivery.Status.SENDING, claimed_at__lt=stale
+    ).update(status=OutboundDelivery.Status.UNKNOWN, next_attempt_at=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    pending = list(
+        OutboundDelivery.objects.filter(due, status=OutboundDelivery.Status.PENDING).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    unknown = list(
+        OutboundDelivery.objects.filter(due, status=OutboundDelivery.Status.UNKNOWN).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    return {"pending": pending, "unknown": unknown}

@@ -1,0 +1,150 @@
+"""Reconciliation: pull conversations and messages, and drain lost pushes, so that a missed push
+never means a missed message. Replies sent from Seller Centre arrive here as "sent outside"."""
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from chat.models import Conversation, ShopSyncState
+from chat.services.inbound import inbound_events_record_recovered
+from chat.services.messages import messages_ingest_page
+from integrations.adapters import get_adapter
+from integrations.errors import RateLimited
+from integrations.models import Shop
+from integrations.services.tokens import shop_auth_get
+
+logger = logging.getLogger(__name__)
+
+MAX_CONVERSATION_PAGES = 20
+MAX_MESSAGE_PAGES = 20
+MAX_LOST_PUSH_BATCHES = 20
+CONVERSATION_PAGE_SIZE = 50
+MESSAGE_PAGE_SIZE = 60  # Shopee's get_message maximum
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    conversations: int
+    messages_created: int
+    complete: bool
+
+
+def conversation_messages_sync(
+    *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
+) -> int:
+    """Fetch a conversation's messages newer than what we have; returns how many were new."""
+    adapter = get_adapter(shop.platform)
+    auth = shop_auth_get(shop=shop)
+    known_until = (
+        Conversation.objects.filter(shop=shop, platform_conversation_id=platform_conversation_id)
+        .values_list("synced_until", flat=True)
+        .first()
+    )
+    created, newest, cursor = 0, None, None
+    for _ in range(MAX_MESSAGE_PAGES):
+        page = adapter.get_messages(
+            auth,
+            conversation_id=platform_conversation_id,
+            cursor=cursor,
+            page_size=MESSAGE_PAGE_SIZE,
+        )
+        unseen = [m for m in page.items if known_until is None or m.sent_at > known_until]
+        reached_known = len(unseen) < len(page.items)
+        created += messages_ingest_page(shop=shop, messages=unseen, buyer_name=buyer_name)
+        for message in unseen:
+            newest = max(newest, message.sent_at) if newest else message.sent_at
+        if reached_known or not page.has_more:
+            break
+        cursor = page.next_cursor
+    if newest is not None:
+        Conversation.objects.filter(
+            shop=shop, platform_conversation_id=platform_conversation_id
+        ).update(synced_until=newest)
+    return created
+
+
+def shop_reconcile(*, shop: Shop) -> ReconcileResult:
+    """Walk the conversation list from the newest down to the stored cursor."""
+    state, _ = ShopSyncState.objects.get_or_create(shop=shop)
+    adapter = get_adapter(shop.platform)
+    auth = shop_auth_get(shop=shop)
+    since = state.conversations_synced_until
+    newest, seen, created, cursor, complete = None, 0, 0, None, False
+    try:
+        for _ in range(MAX_CONVERSATION_PAGES):
+            page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
+            stop = False
+            for conv in page.items:
+                if conv.last_message_at is None:
+                    continue
+                if since is not None and conv.last_message_at <= since:
+                    stop = True
+                    break
+                seen += 1
+                newest = max(newest, conv.last_message_at) if newest else conv.last_message_at
+                created += conversation_messages_sync(
+                    shop=shop,
+                    platform_conversation_id=conv.platform_conversation_id,
+                    buyer_name=conv.buyer_name,
+                )
+            if stop or not page.has_more:
+                complete = True
+                break
+            cursor = page.next_cursor
+    except RateLimited as exc:
+        _back_off(state, exc)
+        raise
+    state.last_run_at = timezone.now()
+    state.last_error = ""
+    state.consecutive_rate_limits = 0
+    state.backoff_until = None
+    if complete and newest is not None:
+        # Only a full walk may move the cursor; a partial one resumes from the old cursor.
+        state.conversations_synced_until = newest
+    state.save()
+    return ReconcileResult(conversations=seen, messages_created=created, complete=complete)
+
+
+def _back_off(state: ShopSyncState, exc: RateLimited) -> None:
+    state.consecutive_rate_limits += 1
+    delay = min(
+        BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (state.consecutive_rate_limits - 1)
+    )
+    delay = max(delay, exc.retry_after or 0) * random.uniform(1.0, 1.25)
+    state.backoff_until = timezone.now() + timedelta(seconds=delay)
+    state.last_error = f"rate limited: {exc}"
+    state.save()
+    logger.warning("shop %s rate limited; next sync after %s", state.shop_id, state.backoff_until)
+
+
+def shops_due_for_reconcile() -> list[int]:
+    now = timezone.now()
+    return list(
+        Shop.objects.filter(status=Shop.Status.ACTIVE, token__isnull=False)
+        .exclude(sync_state__backoff_until__gt=now)
+        .values_list("pk", flat=True)
+    )
+
+
+def lost_pushes_drain(*, platform: str) -> int:
+    """Store every unconfirmed push the marketplace still holds, confirming only what is
+    committed. Returns how many were new."""
+    adapter = get_adapter(platform)
+    created = 0
+    for _ in range(MAX_LOST_PUSH_BATCHES):
+        batch = adapter.fetch_lost_pushes()
+        if not batch.events:
+            break
+        with transaction.atomic():
+            created += inbound_events_record_recovered(platform=platform, events=list(batch.events))
+        if batch.ack_cursor:  # committed above: safe to let the marketplace forget them
+            adapter.confirm_lost_pushes(ack_cursor=batch.ack_cursor)
+        if not batch.has_more:
+            break
+    return created

@@ -1,0 +1,91 @@
+"""The marketplace's send rules, checked before calling the API so an agent gets the exact reason
+at once and no message is lost in a refusal (Shopee doc §5.4)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q
+
+from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
+from integrations.errors import ForbiddenSend
+
+MAX_TEXT_LENGTH = 600
+MAX_UNANSWERED = 5
+CHAT_WINDOW = timedelta(days=7)
+ORDER_WINDOW = timedelta(days=30)
+DUPLICATE_WINDOW = timedelta(hours=24)
+SITES_WITHOUT_CHAT_API = {"TW"}
+_LIVE = [Message.Status.QUEUED, Message.Status.SENDING, Message.Status.SENT, Message.Status.UNKNOWN]
+
+
+@dataclass(frozen=True)
+class SendRefusal:
+    code: str
+    reason: str
+
+
+def send_rules_check(
+    *, conversation: Conversation, kind: str, text: str, now, exclude_message_id: int | None = None
+) -> SendRefusal | None:
+    if conversation.shop.site in SITES_WITHOUT_CHAT_API:
+        return SendRefusal(
+            ForbiddenSend.REGION_NOT_SUPPORTED,
+            f"Shopee does not allow sending chat messages through the API on the "
+            f"{conversation.shop.site} site; reply in Seller Centre.",
+        )
+    if kind == "text":
+        if not text.strip():
+            return SendRefusal("empty", "The message is empty.")
+        if len(text) > MAX_TEXT_LENGTH:
+            return SendRefusal(
+                ForbiddenSend.TOO_LONG,
+                f"The message has {len(text)} characters; Shopee allows at most {MAX_TEXT_LENGTH}.",
+            )
+    outbound = Message.objects.filter(
+        conversation=conversation, direction=Message.Direction.OUTBOUND, status__in=_LIVE
+    ).exclude(pk=exclude_message_id)
+    since_buyer = outbound
+    if conversation.last_buyer_message_at is not None:
+        since_buyer = outbound.filter(
+            Q(platform_created_at__gte=conversation.last_buyer_message_at)
+            | Q(platform_created_at__isnull=True, created_at__gt=conversation.last_buyer_message_at)
+        )
+    if since_buyer.count() >= MAX_UNANSWERED:
+        return SendRefusal(
+            ForbiddenSend.TOO_MANY_UNANSWERED,
+            f"{MAX_UNANSWERED} messages in a row are unanswered; Shopee blocks more until the "
+            f"buyer replies.",
+        )
+    if (
+        kind == "text"
+        and outbound.filter(text=text, created_at__gte=now - DUPLICATE_WINDOW).exists()
+    ):
+        return SendRefusal(
+            ForbiddenSend.DUPLICATE_TEXT,
+            "The same text was sent to this buyer within the last 24 hours; Shopee refuses "
+            "repeats. Change the wording.",
+        )
+    if not _buyer_reachable(conversation, now):
+        return SendRefusal(
+            ForbiddenSend.BUYER_NOT_ELIGIBLE,
+            "The buyer has not chatted in the last 7 days, ordered in the last 30 days, or "
+            "opened a return; Shopee does not allow messaging them.",
+        )
+    return None
+
+
+def _buyer_reachable(conversation: Conversation, now) -> bool:
+    last_chat = conversation.last_buyer_message_at
+    if last_chat is None or last_chat >= now - CHAT_WINDOW:
+        return True  # unknown history: leave the decision to the marketplace
+    orders = BuyerOrder.objects.filter(
+        shop=conversation.shop, buyer_platform_id=conversation.buyer_platform_id
+    )
+    if orders.filter(platform_created_at__gte=now - ORDER_WINDOW).exists():
+        return True
+    refs = orders.values_list("order_ref", flat=True)
+    return (
+        BuyerReturn.objects.filter(shop=conversation.shop, order_ref__in=refs)
+        .exclude(status__in=["CLOSED", "CANCELLED", "REFUND_PAID", "ACCEPTED"])
+        .exists()
+    )

@@ -1,0 +1,13 @@
+"""API-key scopes. A key can only do what its scopes name *and* what its owner may see.
+
+Later issues add their scopes here; views declare `required_scopes = [...]`.
+"""
+
+API_SCOPES: dict[str, str] = {
+    "shops:read": "Read the shops visible to the key's owner",
+    "conversations:read": "Read conversations",
+    "messages:write": "Send messages",
+    "reports:read": "Read KPI reports",
+    "exports:create": "Create data exports",
+}
+SCOPE_CHOICES = [(name, f"{name}: {label}") for name, label in API_SCOPES.items()]

@@ -1,0 +1,188 @@
+"""Fault tests, counted at the simulator: 0 lost and 0 duplicates after each fault."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import psycopg.sql
+import pytest
+from django.db import connection
+
+from chat.models import InboundEvent, Message, OutboundDelivery
+from chat.services import outbox
+from chat.services.inbound import inbound_event_process, inbound_events_pending_ids
+from chat.services.messages import message_ingest
+from chat.services.outbox import (
+    message_send_reply,
+    outbound_deliveries_sweep,
+    outbound_delivery_resolve_unknown,
+    outbound_delivery_send,
+)
+from chat.services.reconcile import lost_pushes_drain
+from integrations.shopee.mapping import message_from_shopee
+from integrations.shopee.simulator import buyer_message
+from shopee_cs.models import User
+from tests.chat.conftest import SHOP_ID, connect, signed_post, take_pushes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def lost_dispatch(monkeypatch):
+    """A broker that loses every task message (flushed, or down at commit time)."""
+    lost: list[int] = []
+    monkeypatch.setattr(
+        outbox, "_enqueue", lambda delivery_id, countdown=None: lost.append(delivery_id)
+    )
+    return lost
+
+
+def _conversation(sim, shop, buyer_id=4242):
+    raw = buyer_message(sim, shop_id=SHOP_ID, buyer_id=buyer_id, text=f"hello from {buyer_id}")
+    with sim.lock:
+        public = sim.public_message(raw)
+    message, _ = message_ingest(shop=shop, message=message_from_shopee(public, shop_id=SHOP_ID))
+    return message.conversation
+
+
+def _sent_at_simulator(sim) -> int:
+    return sim.snapshot_stats()["messages_sent_by_seller"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(simulator, settings, lost_dispatch):
+    shop = connect(simulator.sim)
+    agent = User.objects.create_user("agent")
+    conversation = _conversation(simulator.sim, shop)
+    message, _ = message_send_reply(conversation=conversation, user=agent, text="on its way")
+    # The platform accepts the message, then answers slowly: the worker dies while waiting.
+    simulator.sim.faults.configure(timeout_seconds=30)
+    simulator.sim.faults.script("sellerchat/send_message", ["timeout"])
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.test",
+        "DATABASE_URL": _database_url(),
+    }
+    code = (
+        "import django; django.setup();"
+        "from django.conf import settings;"
+        f"settings.SHOPEE_HOST = {simulator.base_url!r};"
+        "from chat.services.outbox import outbound_delivery_send;"
+        f"outbound_delivery_send(delivery_id={message.delivery.pk})"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
+    try:
+        _wait_for(lambda: _sent_at_simulator(simulator.sim) == 1, "the send to reach the platform")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    delivery = OutboundDelivery.objects.get(pk=message.delivery.pk)
+    assert delivery.status == OutboundDelivery.Status.SENDING  # left behind by the dead worker
+    settings.OUTBOX_STALE_SENDING_SECONDS = 0
+    due = outbound_deliveries_sweep()
+    assert due["unknown"] == [delivery.pk]
+    outbound_delivery_resolve_unknown(delivery_id=delivery.pk)
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert _sent_at_simulator(simulator.sim) == 1
+
+
+@pytest.mark.django_db
+def test_sends_queued_when_the_broker_was_flushed_are_delivered_once(simulator, lost_dispatch):
+    shop = connect(simulator.sim)
+    agent = User.objects.create_user("agent")
+    messages = []
+    for n in range(5):
+        conversation = _conversation(simulator.sim, shop, buyer_id=7000 + n)
+        messages.append(
+            message_send_reply(conversation=conversation, user=agent, text=f"hi {n}")[0]
+        )
+    assert len(lost_dispatch) == 5  # every task message is gone
+    for delivery_id in outbound_deliveries_sweep()["pending"]:
+        outbound_delivery_send(delivery_id=delivery_id)
+    assert outbound_deliveries_sweep() == {"pending": [], "unknown": []}
+    assert all(m.status == Message.Status.SENT for m in Message.objects.filter(direction="out"))
+    assert _sent_at_simulator(simulator.sim) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_unavailable_during_a_push_burst_answers_503_then_recovers(
+    simulator, live_server, settings
+):
+    shop = connect(simulator.sim)
+    callback = f"{live_server.url}/webhooks/shopee/"
+    settings.SHOPEE_PUSH_CALLBACK_URL = callback
+    simulator.sim.config.callback_url = callback
+    blocker = psycopg.connect(_database_url(), autocommit=False)
+    try:
+        # Another session holds the table: the receiver's insert times out like an outage.
+        blocker.execute("LOCK TABLE chat_inboundevent IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute(_alter_database("SET lock_timeout = '300ms'"))
+        for n in range(6):
+            buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=8000 + n, text=f"burst {n}")
+    finally:
+        blocker.rollback()
+        blocker.close()
+        with connection.cursor() as cursor:
+            cursor.execute(_alter_database("RESET lock_timeout"))
+    stats = simulator.sim.snapshot_stats()
+    assert stats["pushes_failed"] == 6 and stats["lost_push_pending"] == 6
+    assert not InboundEvent.objects.exists()
+    lost_pushes_drain(platform="shopee")
+    for event_id in inbound_events_pending_ids(older_than_seconds=-60):
+        inbound_event_process(event_id=event_id)
+    assert Message.objects.filter(shop=shop).count() == stats["buyer_messages"] == 6
+    assert simulator.sim.snapshot_stats()["lost_push_pending"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_pushes_are_still_stored(client, settings, simulator):
+    from shopee_cs.celery import app
+
+    connect(simulator.sim)
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="is anyone there?")
+    [body] = take_pushes(simulator.sim)
+    dead = "redis://127.0.0.1:1/0"
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [dead]}}
+    }
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, dead
+    try:
+        response = signed_post(client, settings, body)  # commits: on-commit hooks really run
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = previous
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PENDING  # stored; the sweep enqueues it later
+    assert event.pk in inbound_events_pending_ids(older_than_seconds=-60)
+    inbound_event_process(event_id=event.pk)
+    assert Message.objects.filter(text="is anyone there?").exists()
+
+
+def _alter_database(clause: str):
+    name = psycopg.sql.Identifier(connection.settings_dict["NAME"])
+    return psycopg.sql.SQL("ALTER DATABASE {} " + clause).format(name)
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    host = s["HOST"] or s.get("OPTIONS", {}).get("host", "")
+    if host.startswith("/"):
+        return f"postgres://{s['USER']}@/{s['NAME']}?host={host}"
+    return f"postgres://{s['USER']}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _wait_for(predicate, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)

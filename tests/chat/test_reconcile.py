@@ -1,0 +1,85 @@
+"""Reconciliation: pulling conversations and lost pushes so no message is ever missed."""
+
+import pytest
+
+from chat.models import InboundEvent, Message, ShopSyncState
+from chat.services.reconcile import lost_pushes_drain, shop_reconcile, shops_due_for_reconcile
+from integrations.errors import RateLimited
+from integrations.shopee.simulator import buyer_message
+from tests.chat.conftest import SHOP_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def _buyers_write(sim, count: int) -> list[dict]:
+    return [buyer_message(sim, shop_id=SHOP_ID, buyer_id=5000 + n % 4) for n in range(count)]
+
+
+def test_missed_pushes_are_recovered_by_pulling_conversations(simulator, shop):
+    sent = _buyers_write(simulator.sim, 12)
+    result = shop_reconcile(shop=shop)
+    assert result.complete
+    stored = set(Message.objects.values_list("platform_message_id", flat=True))
+    assert stored == {str(m["message_id"]) for m in sent}
+    again = shop_reconcile(shop=shop)
+    assert again.messages_created == 0
+    assert Message.objects.count() == 12
+
+
+def test_the_cursor_limits_the_next_pull_to_newer_conversations(simulator, shop):
+    _buyers_write(simulator.sim, 4)
+    shop_reconcile(shop=shop)
+    before = simulator.sim.snapshot_stats()["calls"].get("/api/v2/sellerchat/get_message", 0)
+    shop_reconcile(shop=shop)
+    after = simulator.sim.snapshot_stats()["calls"].get("/api/v2/sellerchat/get_message", 0)
+    assert after == before  # nothing new: no conversation was re-read
+
+
+def test_replies_sent_from_seller_centre_are_ingested_as_sent_outside(simulator, shop):
+    [first] = _buyers_write(simulator.sim, 1)
+    conv = simulator.sim.conv_by_id[str(first["conversation_id"])]
+    simulator.sim.add_message(conv, from_seller=True, message_type="text", content={"text": "Hi!"})
+    shop_reconcile(shop=shop)
+    outside = Message.objects.get(direction=Message.Direction.OUTBOUND)
+    assert outside.sender_kind == Message.SenderKind.OUTSIDE and outside.text == "Hi!"
+    assert outside.conversation.awaiting_reply_since is None
+
+
+def test_a_rate_limited_pull_backs_off_the_shop(simulator, shop):
+    _buyers_write(simulator.sim, 2)
+    simulator.sim.faults.script("sellerchat/get_conversation_list", [429] * 5)
+    with pytest.raises(RateLimited):
+        shop_reconcile(shop=shop)
+    state = ShopSyncState.objects.get(shop=shop)
+    assert state.backoff_until is not None and state.consecutive_rate_limits == 1
+    assert shop.pk not in shops_due_for_reconcile()
+
+
+def test_lost_pushes_are_stored_processed_and_only_then_confirmed(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    sent = _buyers_write(simulator.sim, 3)  # no callback configured: all three are "lost"
+    assert simulator.sim.snapshot_stats()["lost_push_pending"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        created = lost_pushes_drain(platform="shopee")
+    assert created == 3
+    assert InboundEvent.objects.filter(source="lost_push", status="processed").count() == 3
+    assert set(Message.objects.values_list("platform_message_id", flat=True)) == {
+        str(m["message_id"]) for m in sent
+    }
+    stats = simulator.sim.snapshot_stats()
+    assert stats["lost_push_pending"] == 0 and stats["lost_push_confirmed"] == 3
+
+
+def test_lost_pushes_are_not_confirmed_when_storing_fails(simulator, shop, monkeypatch):
+    from chat.services import reconcile
+
+    _buyers_write(simulator.sim, 2)
+
+    def broken(**kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(reconcile, "inbound_events_record_recovered", broken)
+    with pytest.raises(RuntimeError):
+        lost_pushes_drain(platform="shopee")
+    assert simulator.sim.snapshot_stats()["lost_push_pending"] == 2

@@ -1,0 +1,161 @@
+"""POST /webhooks/shopee/: verify, store once, acknowledge, process after commit."""
+
+import json
+import threading
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from chat.models import BuyerOrder, Conversation, InboundEvent, Message
+from integrations.models import Shop
+from integrations.shopee.simulator import authorization_push, buyer_message, place_order
+from tests.chat.conftest import SHOP_ID, signed_post, take_pushes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_signed_chat_push_is_acknowledged_empty_and_stored_as_a_message(
+    client, settings, simulator, shop, django_capture_on_commit_callbacks
+):
+    sent = buyer_message(simulator.sim, shop_id=SHOP_ID, text="Where is my parcel?")
+    [body] = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, settings, body)
+    assert response.status_code == 200 and response.content == b""
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PROCESSED and event.raw_body == body.decode()
+    message = Message.objects.get()
+    assert message.platform_message_id == str(sent["message_id"])
+    assert (message.sender_kind, message.text) == ("buyer", "Where is my parcel?")
+    conversation = message.conversation
+    assert conversation.awaiting_reply_since == message.platform_created_at
+    assert conversation.unread_count == 1
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_stored(client, settings, simulator, shop):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="hi")
+    [body] = take_pushes(simulator.sim)
+    response = signed_post(client, settings, body, signature="0" * 64)
+    assert response.status_code == 401
+    assert b"signature" in response.content
+    assert not InboundEvent.objects.exists()
+
+
+def test_a_missing_signature_is_refused(client, settings, simulator, shop):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="hi")
+    [body] = take_pushes(simulator.sim)
+    assert signed_post(client, settings, body, signature="").status_code == 401
+    assert not InboundEvent.objects.exists()
+
+
+def test_a_signature_over_another_url_is_refused(client, settings, simulator, shop):
+    """The canonical URL is configured; a proxy-visible URL never verifies."""
+    from integrations.shopee.push import push_signature
+
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="hi")
+    [body] = take_pushes(simulator.sim)
+    forged = push_signature(
+        "http://internal:8000/webhooks/shopee/", settings.SHOPEE_PARTNER_KEY, body
+    )
+    assert signed_post(client, settings, body, signature=forged).status_code == 401
+
+
+def test_an_oversized_body_is_refused_before_reading(client, settings):
+    settings.WEBHOOK_MAX_BODY_BYTES = 1024
+    body = json.dumps({"code": 10, "data": {"x": "y" * 2000}}).encode()
+    response = signed_post(client, settings, body)
+    assert response.status_code == 413
+    assert not InboundEvent.objects.exists()
+
+
+def test_without_a_configured_key_pushes_fail_closed(client, settings):
+    body = b'{"code":3,"shop_id":1,"timestamp":1,"data":{}}'
+    signature = "a" * 64
+    settings.SHOPEE_PARTNER_KEY = ""
+    settings.SHOPEE_PUSH_KEY = ""
+    assert signed_post(client, settings, body, signature=signature).status_code == 503
+    assert not InboundEvent.objects.exists()
+
+
+def test_an_authentic_push_that_does_not_parse_is_parked_not_dropped(client, settings):
+    body = b"this is not json"
+    response = signed_post(client, settings, body)
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PARKED
+    assert "unparseable" in event.error and event.raw_body == "this is not json"
+
+
+def test_an_unknown_push_code_is_parked_with_its_error(
+    client, settings, django_capture_on_commit_callbacks
+):
+    body = b'{"code":999,"shop_id":1,"timestamp":1700000000,"data":{"a":1}}'
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_post(client, settings, body).status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PARKED
+    assert "no handler" in event.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_push_five_times_concurrently_gives_one_row_and_one_message(settings, simulator):
+    from tests.chat.conftest import connect
+
+    connect(simulator.sim)
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="same push")
+    [body] = take_pushes(simulator.sim)
+    barrier = threading.Barrier(5)
+    statuses = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            statuses.append(signed_post(Client(), settings, body).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * 5
+    assert InboundEvent.objects.count() == 1
+    assert Message.objects.count() == 1
+
+
+def test_an_order_push_refreshes_the_cached_order(
+    client, settings, simulator, shop, django_capture_on_commit_callbacks
+):
+    order = place_order(simulator.sim, shop_id=SHOP_ID)
+    bodies = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in bodies:
+            assert signed_post(client, settings, body).status_code == 200
+    cached = BuyerOrder.objects.get(order_ref=order["order_sn"])
+    assert cached.status == order["order_status"]
+    assert cached.items and cached.buyer_platform_id == str(order["buyer_user_id"])
+
+
+def test_a_deauthorization_push_disables_the_shop(
+    client, settings, simulator, shop, django_capture_on_commit_callbacks
+):
+    authorization_push(simulator.sim, code=2, shop_ids=[SHOP_ID])
+    [body] = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_post(client, settings, body).status_code == 200
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.DISABLED
+
+
+def test_a_push_for_an_unknown_shop_is_parked(
+    client, settings, simulator, django_capture_on_commit_callbacks
+):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="nobody connected me")
+    [body] = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_post(client, settings, body).status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PARKED and "unknown shop" in event.error
+    assert not Conversation.objects.exists()

@@ -1,0 +1,70 @@
+"""A password-only session (no OTP) is refused by every surface; a verified one is not."""
+
+import pytest
+
+from shopee_cs.models import AuditEvent
+from tests.factories import UserFactory, login_verified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def password_only(client):
+    user = UserFactory(is_superuser=True)
+    client.force_login(user)
+    return client, user
+
+
+def test_pages_and_admin_redirect_to_the_otp_step(password_only):
+    client, _ = password_only
+    for path in ["/admin/", "/admin/shopee_cs/auditevent/", "/"]:
+        response = client.get(path, follow=True)
+        assert response.redirect_chain[-1][0].startswith("/accounts/2fa/setup/"), path
+
+
+def test_admin_site_itself_requires_a_verified_device(password_only, rf):
+    from django.contrib import admin
+
+    _, user = password_only
+    request = rf.get("/admin/")
+    request.user = user
+    user.is_verified = lambda: False
+    assert not admin.site.has_permission(request)
+
+
+def test_api_refuses_a_password_only_session_and_audits_it(password_only):
+    client, user = password_only
+    response = client.get("/api/v1/me/", REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 403
+    event = AuditEvent.objects.get(action="otp.required_refused")
+    assert (event.actor, event.ip) == (user, "127.0.0.1")
+
+
+def test_verified_session_reaches_admin_and_api(client):
+    user = UserFactory(is_superuser=True)
+    login_verified(client, user)
+    assert client.get("/admin/").status_code == 200
+    me = client.get("/api/v1/me/")
+    assert me.status_code == 200 and me.json()["auth"] == "session"
+
+
+def test_anonymous_admin_goes_to_the_staff_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    follow = client.get(response["Location"])
+    assert follow.status_code == 302 and follow["Location"].startswith("/accounts/login/")
+
+
+def test_login_page_sends_security_headers(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_staff_pages_are_translated_to_simplified_chinese(client):
+    assert "登录".encode() in client.get("/zh-hans/accounts/login/").content
+    client.force_login(UserFactory())
+    setup = client.get("/zh-hans/accounts/2fa/setup/")  # reachable before OTP, in Chinese too
+    assert setup.status_code == 200 and "设置两步验证".encode() in setup.content
