@@ -280,3 +280,19 @@ class ShopSyncState(models.Model):
 
     def __str__(self) -> str:
         return f"sync state of {self.shop}"
+
+
+class LiveEvent(models.Model):
+    """Every event pushed to agents, written in the transaction that caused it, so a client
+    that reconnects replays what it missed from here (Redis pub/sub may drop messages)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=64)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "id"], name="live_event_shop_id")]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"

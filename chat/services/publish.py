@@ -1,7 +1,13 @@
-"""Fan-out of chat events to the agents' sockets, on commit (see chat.events)."""
+"""Fan-out of chat events to the agents' sockets (see chat.events).
+
+Each event is also written to LiveEvent in the same transaction; its id travels as
+``event_id`` so a reconnecting socket replays exactly what it missed.
+"""
+
+from typing import Any
 
 from chat.events import conversation_data, message_data
-from chat.models import Conversation, Message
+from chat.models import Conversation, LiveEvent, Message
 from shopee_cs.realtime import publish_on_commit, shop_group
 
 
@@ -9,11 +15,23 @@ def conv_group(conversation_id: int) -> str:
     return f"conv.{conversation_id}"
 
 
+def live_event_publish(*, shop_id: int, event: dict[str, Any]) -> LiveEvent:
+    record = LiveEvent.objects.create(shop_id=shop_id, type=event["type"], payload=event)
+    publish_on_commit(shop_group(shop_id), {**event, "event_id": record.pk})
+    return record
+
+
 def message_publish(*, message: Message, event_type: str) -> None:
-    event = {"type": event_type, "message": message_data(message)}
-    publish_on_commit(shop_group(message.shop_id), event)
+    live_event_publish(
+        shop_id=message.shop_id, event={"type": event_type, "message": message_data(message)}
+    )
 
 
 def conversation_publish(*, conversation: Conversation) -> None:
-    event = {"type": "chat.conversation_updated", "conversation": conversation_data(conversation)}
-    publish_on_commit(shop_group(conversation.shop_id), event)
+    live_event_publish(
+        shop_id=conversation.shop_id,
+        event={
+            "type": "chat.conversation_updated",
+            "conversation": conversation_data(conversation),
+        },
+    )
