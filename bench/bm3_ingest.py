@@ -24,20 +24,26 @@ from _rig import ROOT, conninfo, pct, setup_django, verdict
 SHOP_ID = "100000000000000777"
 
 
-def seed_simulator(sim, messages: int, per_conversation: int = 50) -> list[tuple[str, datetime]]:
-    rows = []
-    with sim.lock:
-        for n in range(messages // per_conversation):
-            buyer = sim.add_buyer(SHOP_ID, user_id=10_000 + n, username=f"buyer{n}", lang="en")
-            conv = sim.conversation_for(SHOP_ID, buyer["user_id"])
-            for k in range(per_conversation):
-                msg = sim.add_message(
-                    conv, from_seller=k % 3 == 2, message_type="text", content={"text": f"m{k}"}
-                )
-                rows.append(
-                    (str(msg["message_id"]), datetime.fromtimestamp(msg["created_timestamp"], UTC))
-                )
-    return rows
+def start_simulator_process(key: str, conversations: int, per: int, port: int = 8792):
+    """The fake Shopee in its own process, so it does not share our GIL (as the real one)."""
+    sim = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "_sim_server.py"), str(port), "2001887", key,
+         SHOP_ID, str(conversations), str(per)],
+        cwd=ROOT / "bench",
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    line = sim.stdout.readline()
+    if not line.startswith("ready"):
+        sim.kill()
+        raise RuntimeError(f"simulator failed to start: {line!r}")
+    return sim, f"http://127.0.0.1:{port}"
+
+
+def expected_rows(conversations: int, per: int) -> list[tuple[str, datetime]]:
+    """Rows of the same shape for the raw baseline (ids as long as Shopee's)."""
+    now = datetime.now(UTC)
+    return [(str(9_100_000_000_000_000_000 + i), now) for i in range(conversations * per)]
 
 
 def raw_baseline(rows: list[tuple[str, datetime]]) -> float:
@@ -75,14 +81,15 @@ def pull_sync(shop) -> tuple[float, int]:
     return elapsed, Message.objects.count() - before
 
 
-def webhook_load(sim_key: str, seconds: float, rate: int) -> dict:
-    """Drive daphne with signed chat pushes at `rate`/s; returns latency stats."""
+def webhook_load(sim_key: str, seconds: float, rate: int, processes: int) -> dict:
+    """Signed chat pushes at `rate`/s, spread over `processes` daphne servers the way a load
+    balancer would; returns latency stats. The signature covers the canonical public URL."""
     import requests
 
     from integrations.shopee.push import push_signature
 
-    port = 8791
-    url = f"http://127.0.0.1:{port}/webhooks/shopee/"
+    canonical = "https://cs.example.com/webhooks/shopee/"
+    ports = [8791 + i for i in range(processes)]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.production",
@@ -92,33 +99,37 @@ def webhook_load(sim_key: str, seconds: float, rate: int) -> dict:
         "TOKEN_ENCRYPTION_KEYS": "uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q=",
         "SHOPEE_PARTNER_ID": "2001887",
         "SHOPEE_PARTNER_KEY": sim_key,
-        "SHOPEE_PUSH_CALLBACK_URL": url,
+        "SHOPEE_PUSH_CALLBACK_URL": canonical,
         "REDIS_URL": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14",
         "LOG_LEVEL": "WARNING",
     }
-    daphne = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "shopee_cs.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "shopee_cs.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
+        for port in ports:
+            for _ in range(100):
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.1)
         total = int(seconds * rate)
         latencies: list[float] = []
         statuses: list[int] = []
@@ -129,35 +140,14 @@ def webhook_load(sim_key: str, seconds: float, rate: int) -> dict:
         def send(i: int) -> None:
             session = getattr(local, "session", None) or requests.Session()
             local.session = session
-            due = t0 + i / rate
-            delay = due - time.perf_counter()
+            delay = t0 + i / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            body = json.dumps(
-                {
-                    "code": 10,
-                    "shop_id": int(SHOP_ID),
-                    "timestamp": int(time.time()),
-                    "data": {
-                        "type": "message",
-                        "content": {
-                            "message_id": str(9_000_000_000_000_000_000 + i),
-                            "conversation_id": str(8_000_000_000_000_000_000 + i % 200),
-                            "from_id": 10_000 + i % 200,
-                            "to_id": int(SHOP_ID),
-                            "from_shop_id": 0,
-                            "to_shop_id": int(SHOP_ID),
-                            "message_type": "text",
-                            "content": {"text": f"push {i}"},
-                            "created_timestamp": int(time.time()),
-                        },
-                    },
-                },
-                separators=(",", ":"),
-            ).encode()
-            sig = push_signature(url, sim_key, body)
+            body = _push_body(i)
+            sig = push_signature(canonical, sim_key, body)
+            target = f"http://127.0.0.1:{ports[i % len(ports)]}/webhooks/shopee/"
             start = time.perf_counter()
-            response = session.post(url, data=body, headers={"Authorization": sig}, timeout=5)
+            response = session.post(target, data=body, headers={"Authorization": sig}, timeout=5)
             with lock:
                 latencies.append((time.perf_counter() - start) * 1000)
                 statuses.append(response.status_code)
@@ -166,18 +156,38 @@ def webhook_load(sim_key: str, seconds: float, rate: int) -> dict:
             list(pool.map(send, range(total)))
         elapsed = time.perf_counter() - t0
     finally:
-        daphne.terminate()
-        daphne.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
     from redis import Redis
 
     Redis.from_url(env["REDIS_URL"]).flushdb()  # the queued processing tasks of this bench
     return {
         "sent": total,
         "ok": statuses.count(200),
+        "statuses": {s: statuses.count(s) for s in set(statuses)},
         "rate": total / elapsed,
         "p50": pct(latencies, 50),
         "p99": pct(latencies, 99),
     }
+
+
+def _push_body(i: int) -> bytes:
+    now = int(time.time())
+    content = {
+        "message_id": str(9_000_000_000_000_000_000 + i),
+        "conversation_id": str(8_000_000_000_000_000_000 + i % 200),
+        "from_id": 10_000 + i % 200,
+        "to_id": int(SHOP_ID),
+        "from_shop_id": 0,
+        "to_shop_id": int(SHOP_ID),
+        "message_type": "text",
+        "content": {"text": f"push {i}"},
+        "created_timestamp": now,
+    }
+    push = {"code": 10, "shop_id": int(SHOP_ID), "timestamp": now}
+    push["data"] = {"type": "message", "content": content}
+    return json.dumps(push, separators=(",", ":")).encode()
 
 
 def main() -> int:
@@ -185,6 +195,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=50_000)
     parser.add_argument("--push-seconds", type=float, default=10.0)
     parser.add_argument("--push-rate", type=int, default=200)
+    parser.add_argument("--web-processes", type=int, default=2)
     args = parser.parse_args()
     setup_django("shopee_cs_bench_bm3")
     from django.conf import settings
@@ -193,21 +204,18 @@ def main() -> int:
     from integrations.models import Shop
     from integrations.services.tokens import shop_tokens_store
     from integrations.shopee.mapping import token_pair_from_shopee
-    from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
 
-    config = SimConfig(
-        partner_id=int(settings.SHOPEE_PARTNER_ID),
-        partner_key=settings.SHOPEE_PARTNER_KEY,
-        shops=[SimShop(SHOP_ID, "MY", "Bench MY")],
-        seed=3,
-    )
-    with start_simulator(config) as handle:
-        settings.SHOPEE_HOST = handle.base_url
-        rows = seed_simulator(handle.sim, args.messages)
+    per = 50
+    conversations = args.messages // per
+    sim_process, base_url = start_simulator_process(settings.SHOPEE_PARTNER_KEY, conversations, per)
+    try:
+        settings.SHOPEE_HOST = base_url
+        import requests
+
         shop = Shop.objects.create(platform_shop_id=SHOP_ID, site="MY", name="Bench MY")
-        issued = handle.sim.issue_tokens(SHOP_ID)
-        shop_tokens_store(shop=shop, pair=token_pair_from_shopee(issued, shop_id=SHOP_ID))
-
+        issued = requests.post(f"{base_url}/__sim__/tokens", json={"shop_id": SHOP_ID}, timeout=5)
+        shop_tokens_store(shop=shop, pair=token_pair_from_shopee(issued.json(), shop_id=SHOP_ID))
+        rows = expected_rows(conversations, per)
         raw_s = raw_baseline(rows)
         sync_s, created = pull_sync(shop)
         # Replay: forget the cursors so the same pages are read and upserted again.
@@ -216,6 +224,8 @@ def main() -> int:
         ShopSyncState.objects.update(conversations_synced_until=None)
         Conversation.objects.update(synced_until=None)
         replay_s, replay_created = pull_sync(shop)
+    finally:
+        sim_process.kill()
 
     n = len(rows)
     raw_rate, sync_rate = n / raw_s, n / sync_s
@@ -237,12 +247,15 @@ def main() -> int:
         )
     )
 
-    stats = webhook_load(settings.SHOPEE_PARTNER_KEY, args.push_seconds, args.push_rate)
+    stats = webhook_load(
+        settings.SHOPEE_PARTNER_KEY, args.push_seconds, args.push_rate, args.web_processes
+    )
     stored = InboundEvent.objects.count()
     print(
         f"  webhook: {stats['sent']} pushes at {stats['rate']:.0f}/s, "
         f"{stats['ok']} answered 200, {stored} stored"
     )
+    print(f"  webhook statuses {stats['statuses']}")
     print(f"  webhook latency p50 {stats['p50']:.1f} ms, p99 {stats['p99']:.1f} ms")
     ok = stats["p99"] <= 200 and stored == stats["sent"] and stats["rate"] >= 0.95 * args.push_rate
     print(

@@ -30,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 QUICK_RETRIES = 3
 QUICK_RETRY_DELAY_SECONDS = 0.2
-BACKOFF_BASE_SECONDS = 2.0
-UNKNOWN_CHECK_DELAY_SECONDS = 5.0
 KINDS = {"text", "image", "item", "order", "sticker"}
 
 
@@ -47,6 +45,11 @@ class IdempotencyConflict(Exception):
 class DeliveryOutcome:
     delivery: OutboundDelivery
     retry_in: float | None = None  # seconds until the next attempt, when one is scheduled
+
+
+def _unknown_check_delay() -> float:
+    """How long to wait before reading back a send whose outcome is unknown."""
+    return settings.OUTBOX_UNKNOWN_CHECK_SECONDS
 
 
 def backoff_cap_seconds() -> float:
@@ -322,14 +325,15 @@ def _mark_unknown(delivery: OutboundDelivery, error: str) -> DeliveryOutcome:
     with transaction.atomic():
         delivery.status = OutboundDelivery.Status.UNKNOWN
         delivery.last_error = error
-        delivery.next_attempt_at = timezone.now() + timedelta(seconds=UNKNOWN_CHECK_DELAY_SECONDS)
+        delivery.next_attempt_at = timezone.now() + timedelta(seconds=_unknown_check_delay())
         delivery.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
         _set_status(delivery.message, Message.Status.UNKNOWN)
-    return DeliveryOutcome(delivery, retry_in=UNKNOWN_CHECK_DELAY_SECONDS)
+    return DeliveryOutcome(delivery, retry_in=_unknown_check_delay())
 
 
 def _schedule_retry(delivery: OutboundDelivery, error: Exception) -> DeliveryOutcome:
-    delay = min(backoff_cap_seconds(), BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1))
+    base = settings.OUTBOX_BACKOFF_BASE_SECONDS
+    delay = min(backoff_cap_seconds(), base * 2 ** (delivery.attempts - 1))
     delay = random.uniform(delay / 2, delay)  # jitter
     with transaction.atomic():
         delivery.status = OutboundDelivery.Status.PENDING

@@ -35,3 +35,16 @@ def conversation_publish(*, conversation: Conversation) -> None:
             "conversation": conversation_data(conversation),
         },
     )
+
+
+def live_event_publish_many(*, shop_id: int, conversations: list[Conversation]) -> None:
+    """One conversation update per conversation, written with a single insert."""
+    events = [
+        {"type": "chat.conversation_updated", "conversation": conversation_data(c)}
+        for c in conversations
+    ]
+    records = LiveEvent.objects.bulk_create(
+        [LiveEvent(shop_id=shop_id, type=e["type"], payload=e) for e in events]
+    )
+    for record, event in zip(records, events, strict=True):
+        publish_on_commit(shop_group(shop_id), {**event, "event_id": record.pk})

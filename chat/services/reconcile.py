@@ -3,6 +3,7 @@ never means a missed message. Replies sent from Seller Centre arrive here as "se
 
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.models import Conversation, ShopSyncState
+from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
 from chat.services.inbound import inbound_events_record_recovered
-from chat.services.messages import messages_ingest_page
 from integrations.adapters import get_adapter
 from integrations.errors import RateLimited
 from integrations.models import Shop
@@ -24,6 +25,8 @@ MAX_MESSAGE_PAGES = 20
 MAX_LOST_PUSH_BATCHES = 20
 CONVERSATION_PAGE_SIZE = 50
 MESSAGE_PAGE_SIZE = 60  # Shopee's get_message maximum
+# Concurrent message fetches per shop; the client backs off on error_rate_limit.
+FETCH_CONCURRENCY = 4
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 900
 
@@ -35,18 +38,18 @@ class ReconcileResult:
     complete: bool
 
 
-def conversation_messages_sync(
-    *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
-) -> int:
-    """Fetch a conversation's messages newer than what we have; returns how many were new."""
-    adapter = get_adapter(shop.platform)
-    auth = shop_auth_get(shop=shop)
-    known_until = (
-        Conversation.objects.filter(shop=shop, platform_conversation_id=platform_conversation_id)
-        .values_list("synced_until", flat=True)
-        .first()
-    )
-    created, newest, cursor = 0, None, None
+@dataclass(frozen=True)
+class _Fetched:
+    platform_conversation_id: str
+    buyer_name: str
+    messages: list
+
+
+def _fetch_new_messages(
+    adapter, auth, *, platform_conversation_id: str, known_until, buyer_name: str = ""
+) -> _Fetched:
+    """Page back through a conversation until reaching what we already have (HTTP only)."""
+    collected, cursor = [], None
     for _ in range(MAX_MESSAGE_PAGES):
         page = adapter.get_messages(
             auth,
@@ -54,49 +57,92 @@ def conversation_messages_sync(
             cursor=cursor,
             page_size=MESSAGE_PAGE_SIZE,
         )
-        unseen = [m for m in page.items if known_until is None or m.sent_at > known_until]
-        reached_known = len(unseen) < len(page.items)
-        created += messages_ingest_page(shop=shop, messages=unseen, buyer_name=buyer_name)
-        for message in unseen:
-            newest = max(newest, message.sent_at) if newest else message.sent_at
+        # Same-second timestamps are ambiguous: keep them, ingestion skips known ids.
+        collected += [m for m in page.items if known_until is None or m.sent_at >= known_until]
+        reached_known = known_until is not None and any(m.sent_at < known_until for m in page.items)
         if reached_known or not page.has_more:
             break
         cursor = page.next_cursor
-    if newest is not None:
+    return _Fetched(platform_conversation_id, buyer_name, collected)
+
+
+def _store(shop: Shop, fetched: list[_Fetched]) -> int:
+    """Write what was fetched in one transaction; each conversation's cursor moves with it."""
+    return messages_ingest_batch(
+        shop=shop,
+        batches=[
+            ConversationBatch(f.platform_conversation_id, f.buyer_name, f.messages) for f in fetched
+        ],
+    )
+
+
+def _known_until(shop: Shop, conversation_ids: list[str]) -> dict[str, object]:
+    return dict(
         Conversation.objects.filter(
-            shop=shop, platform_conversation_id=platform_conversation_id
-        ).update(synced_until=newest)
-    return created
+            shop=shop, platform_conversation_id__in=conversation_ids
+        ).values_list("platform_conversation_id", "synced_until")
+    )
+
+
+def conversation_messages_sync(
+    *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
+) -> int:
+    """Fetch a conversation's messages newer than what we have; returns how many were new."""
+    adapter = get_adapter(shop.platform)
+    auth = shop_auth_get(shop=shop)
+    known = _known_until(shop, [platform_conversation_id]).get(platform_conversation_id)
+    fetched = _fetch_new_messages(
+        adapter,
+        auth,
+        platform_conversation_id=platform_conversation_id,
+        known_until=known,
+        buyer_name=buyer_name,
+    )
+    return _store(shop, [fetched])
 
 
 def shop_reconcile(*, shop: Shop) -> ReconcileResult:
-    """Walk the conversation list from the newest down to the stored cursor."""
+    """Walk the conversation list from the newest down to the stored cursor. Message pages of
+    changed conversations are fetched concurrently, then stored in one transaction per page."""
     state, _ = ShopSyncState.objects.get_or_create(shop=shop)
     adapter = get_adapter(shop.platform)
     auth = shop_auth_get(shop=shop)
     since = state.conversations_synced_until
     newest, seen, created, cursor, complete = None, 0, 0, None, False
     try:
-        for _ in range(MAX_CONVERSATION_PAGES):
-            page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
-            stop = False
-            for conv in page.items:
-                if conv.last_message_at is None:
-                    continue
-                if since is not None and conv.last_message_at <= since:
-                    stop = True
-                    break
-                seen += 1
-                newest = max(newest, conv.last_message_at) if newest else conv.last_message_at
-                created += conversation_messages_sync(
-                    shop=shop,
-                    platform_conversation_id=conv.platform_conversation_id,
-                    buyer_name=conv.buyer_name,
+        with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
+            for _ in range(MAX_CONVERSATION_PAGES):
+                page = adapter.list_conversations(
+                    auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE
                 )
-            if stop or not page.has_more:
-                complete = True
-                break
-            cursor = page.next_cursor
+                changed = [
+                    c
+                    for c in page.items
+                    if c.last_message_at is not None
+                    and (since is None or c.last_message_at > since)
+                ]
+                stop = len(changed) < len(page.items)
+                known = _known_until(shop, [c.platform_conversation_id for c in changed])
+                fetched = list(
+                    pool.map(
+                        lambda c, known=known: _fetch_new_messages(
+                            adapter,
+                            auth,
+                            platform_conversation_id=c.platform_conversation_id,
+                            known_until=known.get(c.platform_conversation_id),
+                            buyer_name=c.buyer_name,
+                        ),
+                        changed,
+                    )
+                )
+                created += _store(shop, fetched)
+                seen += len(changed)
+                for c in changed:
+                    newest = max(newest, c.last_message_at) if newest else c.last_message_at
+                if stop or not page.has_more:
+                    complete = True
+                    break
+                cursor = page.next_cursor
     except RateLimited as exc:
         _back_off(state, exc)
         raise

@@ -58,3 +58,8 @@ CELERY_TASK_ROUTES = {
 # An outbox row still "sending" this long after its claim belongs to a lost worker: the sweep
 # resolves it by reading the conversation back (never by blindly resending).
 OUTBOX_STALE_SENDING_SECONDS = env.int("OUTBOX_STALE_SENDING_SECONDS", default=360)
+# Outbox retry schedule: 3 quick retries 200 ms apart, then Celery backoff from this base
+# (doubling, with jitter, capped at half the broker visibility timeout).
+OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=2.0)
+# Wait before reading a conversation back after a send whose outcome is unknown.
+OUTBOX_UNKNOWN_CHECK_SECONDS = env.float("OUTBOX_UNKNOWN_CHECK_SECONDS", default=5.0)

@@ -38,3 +38,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CACHES["default"]["KEY_PREFIX"] = f"shopee_cs_test_{_worker}"  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"shopee_cs_test_{_worker}:ch:"  # noqa: F405
+# Plain connections in tests: a pooled connection opened before a test changes a database
+# default (e.g. lock_timeout) would not see it, and live-server threads would share them.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -39,10 +39,13 @@ def shop(db, simulator):
     return connect(simulator.sim)
 
 
-def take_pushes(sim) -> list[bytes]:
-    """The pushes the simulator could not deliver (no callback set), as Shopee would POST them."""
+def take_pushes(sim, keep: bool = False) -> list[bytes]:
+    """The pushes the simulator could not deliver (no callback set), as Shopee would POST them.
+    With keep=True they also stay in its lost-push queue, as after a failed delivery."""
     with sim.lock:
-        pending, sim.lost_pushes[:] = list(sim.lost_pushes), []
+        pending = list(sim.lost_pushes)
+        if not keep:
+            sim.lost_pushes[:] = []
     bodies = []
     for entry in pending:
         body = {

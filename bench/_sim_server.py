@@ -1,0 +1,38 @@
+"""A seeded Shopee simulator in its own process (as the real API would be), for benchmarks.
+
+    python bench/_sim_server.py PORT PARTNER_ID PARTNER_KEY SHOP_ID CONVERSATIONS PER_CONVERSATION
+Prints "ready <n messages>" once serving.
+"""
+
+import sys
+import time
+
+from _rig import ROOT  # noqa: F401 - puts the project on sys.path
+
+from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
+
+
+def main() -> None:
+    port, partner_id, key, shop_id, conversations, per = sys.argv[1:7]
+    config = SimConfig(
+        partner_id=int(partner_id), partner_key=key, shops=[SimShop(shop_id, "MY", "Bench")], seed=3
+    )
+    handle = start_simulator(config, port=int(port))
+    sim = handle.sim
+    count = 0
+    with sim.lock:
+        for n in range(int(conversations)):
+            buyer = sim.add_buyer(shop_id, user_id=10_000 + n, username=f"buyer{n}", lang="en")
+            conv = sim.conversation_for(shop_id, buyer["user_id"])
+            for k in range(int(per)):
+                sim.add_message(
+                    conv, from_seller=k % 3 == 2, message_type="text", content={"text": f"m{k}"}
+                )
+                count += 1
+    print(f"ready {count}", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""The pull-sync write path: many conversations' messages stored in one transaction with a
+constant number of statements, however many rows (reconciliation and backfills).
+
+Per batch: lock or create the conversations, find known ids, insert the new messages with one
+`INSERT ... SELECT unnest(...) ON CONFLICT DO NOTHING`, update the conversations, and publish
+one conversation update each. Conversations holding one of our own unconfirmed sends go
+through message_ingest one message at a time, so that send is matched, never duplicated.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chat.models import Conversation, Message
+from chat.services.messages import _apply_to_conversation, _payload, message_ingest
+from chat.services.publish import live_event_publish_many
+from chat.signals import message_received
+from integrations import types
+from integrations.models import Shop
+
+_CONVERSATION_FIELDS = [
+    "buyer_name",
+    "last_message_at",
+    "last_message_preview",
+    "awaiting_reply_since",
+    "last_buyer_message_at",
+    "last_seller_message_at",
+    "unread_count",
+    "status",
+    "synced_until",
+    "updated_at",
+]
+
+
+@dataclass(frozen=True)
+class ConversationBatch:
+    platform_conversation_id: str
+    buyer_name: str
+    messages: list[types.Message]
+
+
+def _buyer_id(message: types.Message) -> str:
+    return message.sender_id if message.sender == types.SenderRole.BUYER else message.recipient_id
+
+
+def _kind(message: types.Message) -> tuple[str, str]:
+    if message.sender == types.SenderRole.BUYER:
+        return Message.SenderKind.BUYER, Message.Direction.INBOUND
+    if message.sender == types.SenderRole.SELLER:
+        kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
+        return kind, Message.Direction.OUTBOUND
+    return Message.SenderKind.SYSTEM, Message.Direction.INBOUND
+
+
+def _conversations(shop: Shop, batches: list[ConversationBatch]) -> dict[str, Conversation]:
+    ids = [b.platform_conversation_id for b in batches]
+    group = shop.agent_groups.order_by("pk").first()
+    Conversation.objects.bulk_create(
+        [
+            Conversation(
+                shop=shop,
+                platform_conversation_id=b.platform_conversation_id,
+                buyer_platform_id=_buyer_id(b.messages[0]),
+                buyer_name=b.buyer_name,
+                group=group,
+            )
+            for b in batches
+        ],
+        ignore_conflicts=True,
+    )
+    locked = Conversation.objects.select_for_update().filter(
+        shop=shop, platform_conversation_id__in=ids
+    )
+    return {c.platform_conversation_id: c for c in locked}
+
+
+def _insert(rows: list[tuple]) -> None:
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO chat_message (conversation_id, shop_id, platform_message_id, direction,
+                sender_kind, kind, text, payload, platform_created_at, created_at, status,
+                failure_code, failure_reason, sent_at)
+            SELECT c, s, p, d, sk, k, t, pl::jsonb, pc, now(), st, '', '', sa
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],
+                        %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::text[],
+                        %s::timestamptz[])
+                AS u(c, s, p, d, sk, k, t, pl, pc, st, sa)
+            ON CONFLICT DO NOTHING
+            """,
+            [list(column) for column in columns],
+        )
+
+
+def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> int:
+    """Store several conversations' messages; returns how many rows were new."""
+    batches = [b for b in batches if b.messages]
+    if not batches:
+        return 0
+    created = 0
+    with transaction.atomic():
+        conversations = _conversations(shop, batches)
+        pending_own = set(
+            Message.objects.filter(
+                conversation__in=conversations.values(),
+                direction=Message.Direction.OUTBOUND,
+                platform_message_id__isnull=True,
+                status__in=[Message.Status.SENDING, Message.Status.UNKNOWN],
+            ).values_list("conversation_id", flat=True)
+        )
+        all_ids = {m.platform_message_id for b in batches for m in b.messages}
+        known = set(
+            Message.objects.filter(shop=shop, platform_message_id__in=all_ids).values_list(
+                "platform_message_id", flat=True
+            )
+        )
+        rows, touched, buyer_ids = [], [], []
+        for batch in batches:
+            conversation = conversations[batch.platform_conversation_id]
+            if conversation.pk in pending_own:
+                for message in batch.messages:
+                    created += message_ingest(shop=shop, message=message)[1]
+                continue
+            fresh = {}
+            for message in batch.messages:
+                if message.platform_message_id not in known:
+                    fresh.setdefault(message.platform_message_id, message)
+            if batch.buyer_name and not conversation.buyer_name:
+                conversation.buyer_name = batch.buyer_name
+            for message in sorted(fresh.values(), key=lambda m: m.sent_at):
+                sender_kind, direction = _kind(message)
+                inbound = direction == Message.Direction.INBOUND
+                rows.append(
+                    (
+                        conversation.pk,
+                        shop.pk,
+                        message.platform_message_id,
+                        direction,
+                        sender_kind,
+                        message.kind.value,
+                        message.text,
+                        json.dumps(_payload(message)),
+                        message.sent_at,
+                        Message.Status.RECEIVED if inbound else Message.Status.SENT,
+                        None if inbound else message.sent_at,
+                    )
+                )
+                if sender_kind == Message.SenderKind.BUYER:
+                    buyer_ids.append(message.platform_message_id)
+                _apply_to_conversation(conversation, message, message.sent_at)
+            newest = max(m.sent_at for m in batch.messages)
+            conversation.synced_until = max(conversation.synced_until or newest, newest)
+            conversation.updated_at = timezone.now()
+            touched.append(conversation)
+        if rows:
+            _insert(rows)
+        Conversation.objects.bulk_update(touched, _CONVERSATION_FIELDS)
+        live_event_publish_many(shop_id=shop.pk, conversations=touched)
+        if buyer_ids:
+            transaction.on_commit(lambda: _announce(shop, buyer_ids), robust=True)
+    return created + len(rows)
+
+
+def _announce(shop: Shop, platform_ids: list[str]) -> None:
+    """message_received for each new buyer message, after the commit (see chat.signals)."""
+    rows = Message.objects.filter(shop=shop, platform_message_id__in=platform_ids).select_related(
+        "conversation"
+    )
+    for row in rows:
+        message_received.send(sender=Message, message=row, conversation=row.conversation)
