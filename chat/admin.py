@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from chat.models import AgentGroup
+from chat.models import AgentGroup, SavedReply
 from shopee_cs.security.services import user_access_revoke
 
 
@@ -22,3 +22,10 @@ class AgentGroupAdmin(admin.ModelAdmin):
         # Open sockets close and reconnect, joining the shop groups they may now see.
         for user_id in affected:
             user_access_revoke(user_id=user_id, reason="agent_group_changed")
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "shop", "language", "is_active", "updated_at"]
+    list_filter = ["is_active", "shop"]
+    search_fields = ["title", "text"]

@@ -1,20 +1,64 @@
+"""The agent REST API (mounted at /api/v1/). Thin: parse, fetch through a selector, call one
+service, respond. Another group's rows are indistinguishable from missing ones (404)."""
+
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat.selectors import shop_get_for_user, shop_list_for_user
+from chat import serializers as s
+from chat.models import Conversation, Message
+from chat.selectors import (
+    BadCursor,
+    ConversationFilters,
+    assignee_get_for_conversation,
+    buyer_orders_for_conversation,
+    conversation_get_for_user,
+    conversation_page_for_user,
+    message_get_for_user,
+    message_page_for_conversation,
+    saved_reply_list_for_user,
+    shop_get_for_user,
+    shop_list_for_user,
+)
+from chat.services.conversations import (
+    ConversationActionRefused,
+    conversation_assign,
+    conversation_mark_read,
+    conversation_reopen,
+    conversation_resolve,
+)
+from chat.services.orders import buyer_orders_refresh
+from chat.services.outbox import (
+    IdempotencyConflict,
+    ReplyRejected,
+    message_retry,
+    message_send_reply,
+)
 from integrations.models import Shop
 
+IDEMPOTENCY_KEY_MAX = 128
+ERRORS = {400: s.ErrorSerializer, 404: s.ErrorSerializer}
 
-class ShopOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    platform = serializers.CharField()
-    platform_shop_id = serializers.CharField()
-    site = serializers.CharField()
-    name = serializers.CharField()
-    status = serializers.CharField()
+
+def _conversation(request, conversation_id: int) -> Conversation:
+    try:
+        return conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    except Conversation.DoesNotExist:
+        raise Http404 from None  # another team's conversation looks exactly like a missing one
+
+
+def _query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _error(detail: str, status: int) -> Response:
+    return Response({"detail": detail}, status=status)
 
 
 class ShopListApi(APIView):
@@ -22,19 +66,296 @@ class ShopListApi(APIView):
 
     required_scopes = ["shops:read"]
 
-    @extend_schema(operation_id="shop_list", responses=ShopOutputSerializer(many=True))
+    @extend_schema(operation_id="shop_list", responses=s.ShopOutputSerializer(many=True))
     def get(self, request):
         shops = shop_list_for_user(user=request.user)
-        return Response(ShopOutputSerializer(shops, many=True).data)
+        return Response(s.ShopOutputSerializer(shops, many=True).data)
 
 
 class ShopDetailApi(APIView):
     required_scopes = ["shops:read"]
 
-    @extend_schema(operation_id="shop_detail", responses=ShopOutputSerializer)
+    @extend_schema(operation_id="shop_detail", responses=s.ShopOutputSerializer)
     def get(self, request, shop_id: int):
         try:
             shop = shop_get_for_user(user=request.user, shop_id=shop_id)
         except Shop.DoesNotExist:
-            raise Http404 from None  # another team's shop looks exactly like a missing one
-        return Response(ShopOutputSerializer(shop).data)
+            raise Http404 from None
+        return Response(s.ShopOutputSerializer(shop).data)
+
+
+class ConversationListApi(APIView):
+    """The inbox: newest activity first, keyset-paginated (`next_cursor`), one SQL query for the
+    page whatever its size."""
+
+    required_scopes = ["conversations:read"]
+
+    @extend_schema(
+        operation_id="conversation_list",
+        parameters=[s.ConversationListQuerySerializer],
+        responses={200: s.ConversationPageSerializer, **ERRORS},
+    )
+    def get(self, request):
+        q = _query(s.ConversationListQuerySerializer, request)
+        filters = ConversationFilters(
+            shop_id=q.get("shop"),
+            site=q.get("site", ""),
+            platform=q.get("platform", ""),
+            status=q.get("status", ""),
+            mine=q["mine"],
+            unassigned=q["unassigned"],
+            awaiting_reply=q["awaiting_reply"],
+        )
+        try:
+            rows, next_cursor = conversation_page_for_user(
+                user=request.user, filters=filters, cursor=q.get("cursor"), size=q["page_size"]
+            )
+        except BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        data = s.ConversationOutputSerializer(rows, many=True).data
+        return Response({"results": data, "next_cursor": next_cursor})
+
+
+class ConversationDetailApi(APIView):
+    """One conversation and its latest messages (older ones: `.../messages/?before=`)."""
+
+    required_scopes = ["conversations:read"]
+
+    @extend_schema(
+        operation_id="conversation_detail",
+        parameters=[s.MessagePageQuerySerializer],
+        responses={200: s.ConversationDetailSerializer, **ERRORS},
+    )
+    def get(self, request, conversation_id: int):
+        conversation = _conversation(request, conversation_id)
+        q = _query(s.MessagePageQuerySerializer, request)
+        try:
+            messages, older = message_page_for_conversation(
+                conversation=conversation, cursor=q.get("before"), size=q["page_size"]
+            )
+        except BadCursor as exc:
+            raise ValidationError({"before": [str(exc)]}) from None
+        return Response(
+            {
+                "conversation": s.ConversationOutputSerializer(conversation).data,
+                "messages": s.MessageOutputSerializer(messages, many=True).data,
+                "older_cursor": older,
+            }
+        )
+
+
+class ConversationMessagesApi(APIView):
+    """GET: messages going back in time. POST: send a reply (needs `messages:write`)."""
+
+    @property
+    def required_scopes(self) -> list[str]:
+        return ["messages:write"] if self.request.method == "POST" else ["conversations:read"]
+
+    @extend_schema(
+        operation_id="conversation_messages",
+        parameters=[s.MessagePageQuerySerializer],
+        responses={200: s.MessagePageSerializer, **ERRORS},
+    )
+    def get(self, request, conversation_id: int):
+        conversation = _conversation(request, conversation_id)
+        q = _query(s.MessagePageQuerySerializer, request)
+        try:
+            messages, older = message_page_for_conversation(
+                conversation=conversation, cursor=q.get("before"), size=q["page_size"]
+            )
+        except BadCursor as exc:
+            raise ValidationError({"before": [str(exc)]}) from None
+        data = s.MessageOutputSerializer(messages, many=True).data
+        return Response({"results": data, "older_cursor": older})
+
+    @extend_schema(
+        operation_id="conversation_reply",
+        request=s.ReplyInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Repeat a request safely: the same key and body return the first "
+                "message (200); the same key with another body is refused (409).",
+            )
+        ],
+        responses={
+            201: s.MessageOutputSerializer,
+            200: s.MessageOutputSerializer,
+            409: s.ErrorSerializer,
+            **ERRORS,
+        },
+        description="Queues the reply. A send-rule refusal (too long, region without chat "
+        "API, ...) is stored and returned as a `failed` message with its reason (201).",
+    )
+    def post(self, request, conversation_id: int):
+        conversation = _conversation(request, conversation_id)
+        data = s.ReplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > IDEMPOTENCY_KEY_MAX:
+            return _error(f"Idempotency-Key is longer than {IDEMPOTENCY_KEY_MAX}.", 400)
+        try:
+            message, created = message_send_reply(
+                conversation=conversation,
+                user=request.user,
+                kind=data.validated_data["kind"],
+                text=data.validated_data["text"],
+                payload=data.validated_data["payload"],
+                idempotency_key=key,
+            )
+        except IdempotencyConflict as exc:
+            return _error(str(exc), http.HTTP_409_CONFLICT)
+        except ReplyRejected as exc:
+            return _error(str(exc), http.HTTP_400_BAD_REQUEST)
+        status = http.HTTP_201_CREATED if created else http.HTTP_200_OK
+        return Response(s.MessageOutputSerializer(message).data, status=status)
+
+
+class MessageRetryApi(APIView):
+    required_scopes = ["messages:write"]
+
+    @extend_schema(
+        operation_id="message_retry",
+        request=None,
+        responses={200: s.MessageOutputSerializer, **ERRORS},
+    )
+    def post(self, request, message_id: int):
+        try:
+            message = message_get_for_user(user=request.user, message_id=message_id)
+        except Message.DoesNotExist:
+            raise Http404 from None
+        try:
+            message = message_retry(message=message, user=request.user)
+        except ReplyRejected as exc:
+            return _error(str(exc), http.HTTP_400_BAD_REQUEST)
+        return Response(s.MessageOutputSerializer(message).data)
+
+
+class ConversationReadApi(APIView):
+    """Clear the unread count and tell the marketplace (`platform_synced` says if it worked)."""
+
+    required_scopes = ["conversations:write"]
+
+    @extend_schema(
+        operation_id="conversation_mark_read",
+        request=None,
+        responses={200: s.MarkReadOutputSerializer, **ERRORS},
+    )
+    def post(self, request, conversation_id: int):
+        result = conversation_mark_read(
+            conversation=_conversation(request, conversation_id), actor=request.user
+        )
+        return Response(
+            {
+                "conversation": s.ConversationOutputSerializer(result.conversation).data,
+                "platform_synced": result.platform_synced,
+                "platform_error": result.platform_error,
+            }
+        )
+
+
+class ConversationAssignApi(APIView):
+    """Assign, transfer (`assignee_id` of someone who may see the shop) or unassign (null)."""
+
+    required_scopes = ["conversations:write"]
+
+    @extend_schema(
+        operation_id="conversation_assign",
+        request=s.AssignInputSerializer,
+        responses={200: s.ConversationOutputSerializer, **ERRORS},
+    )
+    def post(self, request, conversation_id: int):
+        conversation = _conversation(request, conversation_id)
+        data = s.AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignee, assignee_id = None, data.validated_data["assignee_id"]
+        if assignee_id is not None:
+            assignee = assignee_get_for_conversation(conversation=conversation, user_id=assignee_id)
+            if assignee is None:
+                raise ValidationError(
+                    {"assignee_id": ["No active agent with this id works on this shop."]}
+                )
+        conversation = conversation_assign(
+            conversation=conversation, assignee=assignee, actor=request.user
+        )
+        return Response(s.ConversationOutputSerializer(conversation).data)
+
+
+class _StatusApi(APIView):
+    required_scopes = ["conversations:write"]
+
+    def _change(self, request, conversation_id: int, service) -> Response:
+        conversation = _conversation(request, conversation_id)
+        try:
+            conversation = service(conversation=conversation, actor=request.user)
+        except ConversationActionRefused as exc:
+            return _error(str(exc), http.HTTP_409_CONFLICT)
+        return Response(s.ConversationOutputSerializer(conversation).data)
+
+
+_STATUS_RESPONSES = {200: s.ConversationOutputSerializer, 409: s.ErrorSerializer, **ERRORS}
+
+
+class ConversationResolveApi(_StatusApi):
+    @extend_schema(operation_id="conversation_resolve", request=None, responses=_STATUS_RESPONSES)
+    def post(self, request, conversation_id: int):
+        return self._change(request, conversation_id, conversation_resolve)
+
+
+class ConversationReopenApi(_StatusApi):
+    @extend_schema(operation_id="conversation_reopen", request=None, responses=_STATUS_RESPONSES)
+    def post(self, request, conversation_id: int):
+        return self._change(request, conversation_id, conversation_reopen)
+
+
+class ConversationOrdersApi(APIView):
+    """The buyer's orders in this conversation's shop (cache), with tracking and returns."""
+
+    required_scopes = ["conversations:read"]
+
+    @extend_schema(
+        operation_id="conversation_orders",
+        responses={200: s.OrderOutputSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, conversation_id: int):
+        orders = buyer_orders_for_conversation(conversation=_conversation(request, conversation_id))
+        return Response(s.OrderOutputSerializer(orders, many=True).data)
+
+
+class ConversationOrdersRefreshApi(APIView):
+    """Fetch the buyer's known orders again from the marketplace, then return the cache."""
+
+    required_scopes = ["conversations:write"]
+
+    @extend_schema(
+        operation_id="conversation_orders_refresh",
+        request=None,
+        responses={200: s.OrderRefreshOutputSerializer, **ERRORS},
+    )
+    def post(self, request, conversation_id: int):
+        conversation = _conversation(request, conversation_id)
+        report = buyer_orders_refresh(conversation=conversation)
+        orders = buyer_orders_for_conversation(conversation=conversation)
+        return Response(
+            {
+                "refreshed": report.refreshed,
+                "errors": report.errors,
+                "orders": s.OrderOutputSerializer(orders, many=True).data,
+            }
+        )
+
+
+class SavedReplyListApi(APIView):
+    required_scopes = ["conversations:read"]
+
+    @extend_schema(
+        operation_id="saved_reply_list",
+        parameters=[s.SavedReplyQuerySerializer],
+        responses=s.SavedReplyOutputSerializer(many=True),
+    )
+    def get(self, request):
+        q = _query(s.SavedReplyQuerySerializer, request)
+        replies = saved_reply_list_for_user(user=request.user, shop_id=q.get("shop"))
+        return Response(s.SavedReplyOutputSerializer(replies, many=True).data)

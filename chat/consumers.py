@@ -1,11 +1,40 @@
-"""Agent websocket. Joins `shop.<id>` only for shops the selector allows, at connect time,
-server-side; the console issue extends it (conversation subscriptions, replay)."""
+"""Agent websocket (`/ws/agent/`). Forwards events; never writes (writes go through the REST API).
+
+- Joins `shop.<id>` for the shops the selector allows, computed server-side at connect time,
+  and `conv.<id>` for the one conversation the client opens (`{"type": "subscribe", ...}`),
+  after the same selector check.
+- Resume: `/ws/agent/?last_event_id=N` replays the stored LiveEvent rows after N in the agent's
+  shops before any live event is forwarded, so a dropped Redis message or a network blip loses
+  nothing (channels dispatches one message at a time, so live events wait until the replay is
+  done, and any that were also replayed are skipped).
+- Then it sends the first-response countdown snapshot and counts the agent as online.
+"""
+
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
 
-from chat.selectors import shop_ids_for_user
+from chat.events import (
+    FirstResponseCountdownEvent,
+    ResyncRequiredEvent,
+    countdown_entry,
+)
+from chat.models import Conversation
+from chat.selectors import (
+    awaiting_reply_for_user,
+    conversation_get_for_user,
+    live_event_last_id,
+    live_event_list_for_user,
+    shop_ids_for_user,
+)
+from chat.services.presence import agent_presence_change
+from chat.services.publish import conv_group
 from shopee_cs.realtime import shop_group
 from shopee_cs.security.consumers import StaffConsumer
+
+REPLAY_LIMIT = 500
 
 
 def event_shop_id(event: dict) -> int | None:
@@ -17,15 +46,98 @@ def event_shop_id(event: dict) -> int | None:
     return None
 
 
+def _last_event_id(scope) -> int | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("last_event_id")
+    if not values:
+        return None
+    try:
+        return max(int(values[0]), 0)
+    except ValueError:
+        return None
+
+
 class AgentConsumer(StaffConsumer):
     async def extra_groups(self) -> list[str]:
         self.shop_ids = await database_sync_to_async(shop_ids_for_user)(user=self.user)
         return [shop_group(shop_id) for shop_id in sorted(self.shop_ids)]
 
+    async def connect(self) -> None:
+        self.replayed: set[int] = set()
+        self.conversation_group: str | None = None
+        await super().connect()
+        if not hasattr(self, "joined"):
+            return  # refused by StaffConsumer
+        after = _last_event_id(self.scope)
+        if after is not None:
+            await self.replay(after)
+        await self.send_countdown()
+        await database_sync_to_async(agent_presence_change)(
+            user=self.user, shop_ids=self.shop_ids, delta=1
+        )
+        self.counted_online = True
+
+    async def disconnect(self, code) -> None:
+        if getattr(self, "counted_online", False):
+            self.counted_online = False
+            await database_sync_to_async(agent_presence_change)(
+                user=self.user, shop_ids=self.shop_ids, delta=-1
+            )
+        await super().disconnect(code)
+
+    async def replay(self, after: int) -> None:
+        events = await database_sync_to_async(live_event_list_for_user)(
+            user=self.user, after_id=after, limit=REPLAY_LIMIT + 1
+        )
+        if len(events) > REPLAY_LIMIT:
+            last = await database_sync_to_async(live_event_last_id)()
+            self.replayed = set()
+            await self.send_json(
+                ResyncRequiredEvent(type="chat.resync_required", last_event_id=last)
+            )
+            return
+        for record in events:
+            if record.shop_id in self.shop_ids:
+                self.replayed.add(record.pk)
+                await self.send_json({**record.payload, "event_id": record.pk})
+
+    async def send_countdown(self) -> None:
+        rows = await database_sync_to_async(awaiting_reply_for_user)(user=self.user)
+        await self.send_json(
+            FirstResponseCountdownEvent(
+                type="chat.first_response_countdown",
+                server_time=timezone.now().isoformat(),
+                target_seconds=settings.FIRST_RESPONSE_TARGET_SECONDS,
+                conversations=[countdown_entry(c) for c in rows if c.shop_id in self.shop_ids],
+            )
+        )
+
+    async def receive_json(self, content, **kwargs) -> None:
+        """Only subscriptions; anything else is ignored (writes go through REST)."""
+        if not isinstance(content, dict) or content.get("type") != "subscribe":
+            return
+        try:
+            conversation_id = int(content.get("conversation_id"))
+            await database_sync_to_async(conversation_get_for_user)(
+                user=self.user, conversation_id=conversation_id
+            )
+        except (TypeError, ValueError, Conversation.DoesNotExist):
+            await self.send_json({"type": "chat.subscribe_refused"})
+            return
+        if self.conversation_group:
+            await self.channel_layer.group_discard(self.conversation_group, self.channel_name)
+            self.joined.remove(self.conversation_group)
+        self.conversation_group = conv_group(conversation_id)
+        self.joined.append(self.conversation_group)
+        await self.channel_layer.group_add(self.conversation_group, self.channel_name)
+        await self.send_json({"type": "chat.subscribed", "conversation_id": conversation_id})
+
     async def forward(self, event: dict) -> None:
         # Defence in depth against a mis-addressed group_send: re-check the shop.
-        if event_shop_id(event) in self.shop_ids:
-            await self.send_json(event)
+        if event_shop_id(event) not in self.shop_ids:
+            return
+        if event.get("event_id") in self.replayed:
+            return  # already sent by the replay
+        await self.send_json(event)
 
     async def chat_message_created(self, event) -> None:
         await self.forward(event)
@@ -34,4 +146,7 @@ class AgentConsumer(StaffConsumer):
         await self.forward(event)
 
     async def chat_conversation_updated(self, event) -> None:
+        await self.forward(event)
+
+    async def chat_agent_presence(self, event) -> None:
         await self.forward(event)

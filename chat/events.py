@@ -5,7 +5,10 @@ pk>`` (sockets that opened the conversation). Every event carries ``event_id``, 
 row whose change it reports, so a reconnecting client can replay from the database.
 """
 
+from datetime import timedelta
 from typing import TypedDict
+
+from django.conf import settings
 
 
 class MessageData(TypedDict):
@@ -44,11 +47,57 @@ class ConversationData(TypedDict):
     last_message_at: str | None
     last_message_preview: str
     awaiting_reply_since: str | None
+    # awaiting_reply_since + FIRST_RESPONSE_TARGET_SECONDS: the console's countdown target.
+    first_response_due_at: str | None
+    buyer_name: str
 
 
 class ConversationUpdatedEvent(TypedDict):
     type: str  # "chat.conversation_updated"
     conversation: ConversationData
+
+
+class CountdownEntry(TypedDict):
+    conversation_id: int
+    shop_id: int
+    awaiting_reply_since: str
+    first_response_due_at: str
+
+
+class FirstResponseCountdownEvent(TypedDict):
+    """Sent by the socket on connect (and after a replay): every running first-response clock
+    the agent may see, with the server's time so the browser corrects its own clock's skew.
+    Later changes arrive as chat.conversation_updated (first_response_due_at)."""
+
+    type: str  # "chat.first_response_countdown"
+    server_time: str
+    target_seconds: int
+    conversations: list[CountdownEntry]
+
+
+class AgentPresenceEvent(TypedDict):
+    """An agent opened their first console socket (online) or closed their last one. Not stored:
+    presence is only true now, so it is never replayed."""
+
+    type: str  # "chat.agent_presence"
+    user_id: int
+    name: str
+    online: bool
+    shop_ids: list[int]
+
+
+class ResyncRequiredEvent(TypedDict):
+    """More events were missed than a replay sends: reload the lists, then carry on from
+    `last_event_id`."""
+
+    type: str  # "chat.resync_required"
+    last_event_id: int
+
+
+def first_response_due_at(awaiting_reply_since):
+    if awaiting_reply_since is None:
+        return None
+    return awaiting_reply_since + timedelta(seconds=settings.FIRST_RESPONSE_TARGET_SECONDS)
 
 
 def _iso(value) -> str | None:
@@ -84,4 +133,15 @@ def conversation_data(conversation) -> ConversationData:
         last_message_at=_iso(conversation.last_message_at),
         last_message_preview=conversation.last_message_preview,
         awaiting_reply_since=_iso(conversation.awaiting_reply_since),
+        first_response_due_at=_iso(first_response_due_at(conversation.awaiting_reply_since)),
+        buyer_name=conversation.buyer_name,
+    )
+
+
+def countdown_entry(conversation) -> CountdownEntry:
+    return CountdownEntry(
+        conversation_id=conversation.pk,
+        shop_id=conversation.shop_id,
+        awaiting_reply_since=_iso(conversation.awaiting_reply_since) or "",
+        first_response_due_at=_iso(first_response_due_at(conversation.awaiting_reply_since)) or "",
     )

@@ -192,6 +192,8 @@ class OutboundDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The task message that claimed the row; a redelivery of it means its worker was lost.
+    claimed_by = models.CharField(max_length=64, blank=True)
     last_error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -273,6 +275,10 @@ class ShopSyncState(models.Model):
 
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="sync_state")
     conversations_synced_until = models.DateTimeField(null=True, blank=True)
+    # A walk longer than one run resumes from here: the platform's page cursor, and the newest
+    # conversation time seen when the walk began (the next cursor once it completes).
+    walk_cursor = models.CharField(max_length=128, blank=True)
+    walk_newest = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     backoff_until = models.DateTimeField(null=True, blank=True)
@@ -296,3 +302,35 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
+
+
+class SavedReply(models.Model):
+    """A canned answer agents pick in the reply box. Global (no shop) or for one shop.
+
+    `language` is blank for now ("any"); per-language variants and {{variables}} come later, so
+    the picker already groups by title and the text is stored verbatim.
+    """
+
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"), max_length=600)
+    shop = models.ForeignKey(
+        Shop,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("Leave empty to offer it in every shop."),
+    )
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+
+    def __str__(self) -> str:
+        return self.title

@@ -33,7 +33,9 @@ def inbound_events_sweep_task() -> int:
 
 @shared_task(name="chat.outbound_delivery_send", bind=True, max_retries=None)
 def outbound_delivery_send_task(self, delivery_id: int) -> None:
-    outcome = outbox.outbound_delivery_send(delivery_id=delivery_id)
+    outcome = outbox.outbound_delivery_send(
+        delivery_id=delivery_id, attempt_token=self.request.id or ""
+    )
     if outcome is None or outcome.retry_in is None:
         return
     if outcome.delivery.status == outcome.delivery.Status.UNKNOWN:

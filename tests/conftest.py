@@ -3,8 +3,18 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """Each test starts with an empty Redis cache namespace (lockout, throttles, single-flight)."""
+    """Each test starts with an empty cache namespace (lockout, throttles, single-flight).
+
+    Only this worker's keys are deleted: `cache.clear()` is FLUSHDB, which would also wipe the
+    channel-layer groups of sockets that other xdist workers (and the browser tests' daphne
+    server) hold open in the same Redis database.
+    """
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
     yield

@@ -1,6 +1,7 @@
 """factory-boy factories shared by the suite, plus the one helper for an OTP-verified login."""
 
 import factory
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -78,3 +79,28 @@ def login_verified(client, user) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chat.Conversation"
+
+    shop = factory.SubFactory(ShopFactory)
+    platform_conversation_id = factory.Sequence(lambda n: str(2**55 + n))
+    buyer_platform_id = factory.Sequence(lambda n: str(9000 + n))
+    buyer_name = factory.Sequence(lambda n: f"buyer{n}")
+    last_message_at = factory.LazyFunction(timezone.now)
+    last_message_preview = "hello"
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chat.Message"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    shop = factory.LazyAttribute(lambda m: m.conversation.shop)
+    platform_message_id = factory.Sequence(lambda n: str(2**56 + n))
+    direction = "in"
+    sender_kind = "buyer"
+    text = "hello"
+    status = "received"

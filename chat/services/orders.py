@@ -1,12 +1,16 @@
 """The order, tracking and return cache behind the console's side panel."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
-from chat.models import BuyerOrder, BuyerReturn
+from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
 from integrations.adapters import get_adapter
-from integrations.errors import NotFound
+from integrations.errors import AdapterError, NotFound
 from integrations.models import Shop
-from integrations.services.tokens import shop_auth_get
+from integrations.services.tokens import ShopNotConnected, shop_auth_get
+
+MAX_REFRESH = 20  # on-demand refresh is interactive: bound the marketplace calls
 
 
 def order_refresh(*, shop: Shop, order_ref: str) -> BuyerOrder | None:
@@ -72,3 +76,45 @@ def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
             },
         )
     return cached
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    refreshed: int
+    errors: list[str]
+
+
+def buyer_orders_refresh(*, conversation: Conversation) -> RefreshReport:
+    """Refresh every order we know for this buyer in this shop (cached orders and orders that
+    appeared as order cards in the chat), then their returns. Marketplace errors are collected
+    per order, so one bad order does not hide the others."""
+    shop = conversation.shop
+    refs = set(
+        BuyerOrder.objects.filter(
+            shop=shop, buyer_platform_id=conversation.buyer_platform_id
+        ).values_list("order_ref", flat=True)
+    )
+    refs |= {
+        ref
+        for ref in Message.objects.filter(
+            conversation=conversation, payload__has_key="order_ref"
+        ).values_list("payload__order_ref", flat=True)
+        if ref
+    }
+    refreshed, errors = 0, []
+    for ref in sorted(refs)[:MAX_REFRESH]:
+        try:
+            order_refresh(shop=shop, order_ref=ref)
+            refreshed += 1
+        except ShopNotConnected as exc:
+            return RefreshReport(refreshed, [*errors, exc.reason])
+        except AdapterError as exc:
+            errors.append(f"{ref}: {exc}")
+    for return_ref in BuyerReturn.objects.filter(shop=shop, order_ref__in=refs).values_list(
+        "return_ref", flat=True
+    ):
+        try:
+            return_refresh(shop=shop, return_ref=return_ref)
+        except AdapterError as exc:
+            errors.append(f"{return_ref}: {exc}")
+    return RefreshReport(refreshed, errors)

@@ -181,14 +181,33 @@ def message_retry(*, message: Message, user) -> Message:
 # -- delivery -----------------------------------------------------------------------------------
 
 
-def _claim(delivery_id: int) -> bool:
+def _claim(delivery_id: int, attempt_token: str) -> bool:
     now = timezone.now()
     claimed = OutboundDelivery.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         pk=delivery_id,
         status=OutboundDelivery.Status.PENDING,
-    ).update(status=OutboundDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    ).update(
+        status=OutboundDelivery.Status.SENDING,
+        claimed_at=now,
+        claimed_by=attempt_token[:64],
+        attempts=F("attempts") + 1,
+    )
     return claimed == 1
+
+
+def _orphaned_by_lost_worker(delivery_id: int, attempt_token: str) -> DeliveryOutcome | None:
+    """The same task message redelivered after its worker died mid-send: the row is still
+    "sending" under this very token. Its outcome is unknown, so read back before any resend."""
+    if not attempt_token:
+        return None
+    delivery = OutboundDelivery.objects.filter(
+        pk=delivery_id, status=OutboundDelivery.Status.SENDING, claimed_by=attempt_token[:64]
+    ).first()
+    if delivery is None:
+        return None
+    logger.warning("delivery %s: its worker was lost mid-send; reading back", delivery_id)
+    return _mark_unknown(delivery, "the worker sending it was lost")
 
 
 def _set_status(message: Message, status: str, **fields) -> None:
@@ -228,10 +247,14 @@ def _outbound(message: Message) -> types.OutboundMessage:
     )
 
 
-def outbound_delivery_send(*, delivery_id: int) -> DeliveryOutcome | None:
-    """One delivery attempt (with quick retries). None when the row was not ours to send."""
-    if not _claim(delivery_id):
-        return None
+def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> DeliveryOutcome | None:
+    """One delivery attempt (with quick retries). None when the row was not ours to send.
+
+    ``attempt_token`` identifies the task message (its id survives redelivery), so a send
+    orphaned by a killed worker is recognised at once instead of after the stale sweep.
+    """
+    if not _claim(delivery_id, attempt_token):
+        return _orphaned_by_lost_worker(delivery_id, attempt_token)
     delivery = OutboundDelivery.objects.select_related("message__conversation__shop").get(
         pk=delivery_id
     )
@@ -322,6 +345,7 @@ def _answer_conversation(message: Message, at) -> None:
 
 
 def _mark_unknown(delivery: OutboundDelivery, error: str) -> DeliveryOutcome:
+    delivery = OutboundDelivery.objects.select_related("message").get(pk=delivery.pk)
     with transaction.atomic():
         delivery.status = OutboundDelivery.Status.UNKNOWN
         delivery.last_error = error

@@ -102,13 +102,20 @@ def conversation_messages_sync(
 
 
 def shop_reconcile(*, shop: Shop) -> ReconcileResult:
-    """Walk the conversation list from the newest down to the stored cursor. Message pages of
-    changed conversations are fetched concurrently, then stored in one transaction per page."""
+    """Walk the conversation list from the newest down to the stored cursor, at most
+    MAX_CONVERSATION_PAGES pages per run; a longer walk resumes where the last run stopped.
+
+    Message pages of changed conversations are fetched concurrently, then stored in one
+    transaction per page. The cursor moves only when a walk completes, to the newest
+    conversation seen when it began: anything newer is picked up by the next walk.
+    """
     state, _ = ShopSyncState.objects.get_or_create(shop=shop)
     adapter = get_adapter(shop.platform)
     auth = shop_auth_get(shop=shop)
     since = state.conversations_synced_until
-    newest, seen, created, cursor, complete = None, 0, 0, None, False
+    cursor = state.walk_cursor or None
+    newest = state.walk_newest
+    seen, created, complete = 0, 0, False
     try:
         with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
             for _ in range(MAX_CONVERSATION_PAGES):
@@ -150,9 +157,12 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
     state.last_error = ""
     state.consecutive_rate_limits = 0
     state.backoff_until = None
-    if complete and newest is not None:
-        # Only a full walk may move the cursor; a partial one resumes from the old cursor.
-        state.conversations_synced_until = newest
+    if complete:
+        if newest is not None:
+            state.conversations_synced_until = newest
+        state.walk_cursor, state.walk_newest = "", None
+    else:
+        state.walk_cursor, state.walk_newest = cursor or "", newest
     state.save()
     return ReconcileResult(conversations=seen, messages_created=created, complete=complete)
 

@@ -71,6 +71,7 @@ class ShopeeAdapter(MarketplaceAdapter):
             push_callback_url=getattr(settings, "SHOPEE_PUSH_CALLBACK_URL", ""),
             push_keys=[k for k in keys if k],
             retry=None if retries else RetryPolicy(max_attempts=1),
+            timeout=getattr(settings, "SHOPEE_HTTP_TIMEOUT", None),
         )
 
     # -- OAuth -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Later issues add their scopes here; views declare `required_scopes = [...]`.
 
 API_SCOPES: dict[str, str] = {
     "shops:read": "Read the shops visible to the key's owner",
-    "conversations:read": "Read conversations",
+    "conversations:read": "Read conversations, their messages and the buyer's orders",
+    "conversations:write": "Assign, resolve, reopen and mark conversations read; refresh orders",
     "messages:write": "Send messages",
     "reports:read": "Read KPI reports",
     "exports:create": "Create data exports",

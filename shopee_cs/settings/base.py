@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets, served locally (no CDN)
     "channels",
     "django_celery_beat",
     "health_check",
@@ -110,7 +111,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "shopee_cs:ch:"},
+        # redis-py 8 reads with a 5 s socket timeout by default, exactly channels-redis's 5 s
+        # BZPOPMIN: an idle socket's receive then raised TimeoutError and closed the websocket.
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "prefix": "shopee_cs:ch:",
+        },
     }
 }
 
@@ -137,7 +143,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = env.str("LOGIN_REDIRECT_URL", default="/admin/")
+LOGIN_REDIRECT_URL = env.str("LOGIN_REDIRECT_URL", default="/console/")
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # ASVS 3.3.2: 12 h
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -234,6 +240,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Agent and reporting API of the shopee_cs customer-service system.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery ------------------------------------------------------------------------------------

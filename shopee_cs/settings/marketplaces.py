@@ -63,3 +63,6 @@ OUTBOX_STALE_SENDING_SECONDS = env.int("OUTBOX_STALE_SENDING_SECONDS", default=3
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=2.0)
 # Wait before reading a conversation back after a send whose outcome is unknown.
 OUTBOX_UNKNOWN_CHECK_SECONDS = env.float("OUTBOX_UNKNOWN_CHECK_SECONDS", default=5.0)
+# (connect, read) seconds for Shopee API calls. A read timeout on a send is an unknown outcome,
+# resolved by reading the conversation back.
+SHOPEE_HTTP_TIMEOUT = tuple(env.list("SHOPEE_HTTP_TIMEOUT", cast=float, default=[3.05, 15.0]))

@@ -52,12 +52,8 @@ def _sent_at_simulator(sim) -> int:
     return sim.snapshot_stats()["messages_sent_by_seller"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(simulator, settings, lost_dispatch):
-    shop = connect(simulator.sim)
-    agent = User.objects.create_user("agent")
-    conversation = _conversation(simulator.sim, shop)
-    message, _ = message_send_reply(conversation=conversation, user=agent, text="on its way")
+def _kill_mid_send(simulator, delivery_id: int, attempt_token: str) -> None:
+    """Run a delivery in another process and SIGKILL it once the platform has the message."""
     # The platform accepts the message, then answers slowly: the worker dies while waiting.
     simulator.sim.faults.configure(timeout_seconds=30)
     simulator.sim.faults.script("sellerchat/send_message", ["timeout"])
@@ -71,7 +67,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(simulator, settin
         "from django.conf import settings;"
         f"settings.SHOPEE_HOST = {simulator.base_url!r};"
         "from chat.services.outbox import outbound_delivery_send;"
-        f"outbound_delivery_send(delivery_id={message.delivery.pk})"
+        f"outbound_delivery_send(delivery_id={delivery_id}, attempt_token={attempt_token!r})"
     )
     worker = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
     try:
@@ -81,12 +77,40 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(simulator, settin
     finally:
         if worker.poll() is None:
             worker.kill()
-    delivery = OutboundDelivery.objects.get(pk=message.delivery.pk)
-    assert delivery.status == OutboundDelivery.Status.SENDING  # left behind by the dead worker
+    status = OutboundDelivery.objects.get(pk=delivery_id).status
+    assert status == OutboundDelivery.Status.SENDING  # left behind by the dead worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_send_is_swept_and_sent_once(simulator, settings, lost_dispatch):
+    shop = connect(simulator.sim)
+    agent = User.objects.create_user("agent")
+    conversation = _conversation(simulator.sim, shop)
+    message, _ = message_send_reply(conversation=conversation, user=agent, text="on its way")
+    _kill_mid_send(simulator, message.delivery.pk, attempt_token="")
     settings.OUTBOX_STALE_SENDING_SECONDS = 0
     due = outbound_deliveries_sweep()
-    assert due["unknown"] == [delivery.pk]
-    outbound_delivery_resolve_unknown(delivery_id=delivery.pk)
+    assert due["unknown"] == [message.delivery.pk]
+    outbound_delivery_resolve_unknown(delivery_id=message.delivery.pk)
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert _sent_at_simulator(simulator.sim) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redelivered_task_of_a_killed_worker_reads_back_instead_of_resending(
+    simulator, lost_dispatch
+):
+    shop = connect(simulator.sim)
+    agent = User.objects.create_user("agent")
+    conversation = _conversation(simulator.sim, shop)
+    message, _ = message_send_reply(conversation=conversation, user=agent, text="on its way")
+    _kill_mid_send(simulator, message.delivery.pk, attempt_token="task-7")
+    # The broker redelivers the same task message (acks_late + reject_on_worker_lost).
+    outcome = outbound_delivery_send(delivery_id=message.delivery.pk, attempt_token="task-7")
+    assert outcome.delivery.status == OutboundDelivery.Status.UNKNOWN
+    assert outbound_delivery_send(delivery_id=message.delivery.pk, attempt_token="other") is None
+    outbound_delivery_resolve_unknown(delivery_id=message.delivery.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert _sent_at_simulator(simulator.sim) == 1

@@ -83,3 +83,22 @@ def test_lost_pushes_are_not_confirmed_when_storing_fails(simulator, shop, monke
     with pytest.raises(RuntimeError):
         lost_pushes_drain(platform="shopee")
     assert simulator.sim.snapshot_stats()["lost_push_pending"] == 2
+
+
+def test_a_walk_longer_than_one_run_resumes_and_completes(simulator, shop, monkeypatch):
+    from chat.services import reconcile
+
+    monkeypatch.setattr(reconcile, "MAX_CONVERSATION_PAGES", 1)
+    monkeypatch.setattr(reconcile, "CONVERSATION_PAGE_SIZE", 3)
+    sent = [buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=6000 + n) for n in range(7)]
+    runs = [shop_reconcile(shop=shop) for _ in range(3)]
+    assert [r.complete for r in runs] == [False, False, True]
+    assert Message.objects.count() == 7
+    assert set(Message.objects.values_list("platform_message_id", flat=True)) == {
+        str(m["message_id"]) for m in sent
+    }
+    # Written after the walk began: the next walk picks it up, then there is nothing new.
+    late = buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=6100)
+    assert shop_reconcile(shop=shop).complete
+    assert Message.objects.filter(platform_message_id=str(late["message_id"])).exists()
+    assert shop_reconcile(shop=shop).messages_created == 0

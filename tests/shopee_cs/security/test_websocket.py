@@ -112,6 +112,12 @@ def test_agent_never_receives_another_teams_shop_events(client):
     async def scenario():
         communicator = _communicator(client, path="/ws/agent/")
         assert (await communicator.connect())[0]
+        # The agent socket greets with the countdown snapshot and the agent's own presence.
+        greeting = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+        assert [e["type"] for e in greeting] == [
+            "chat.first_response_countdown",
+            "chat.agent_presence",
+        ]
         foreign_event = {"type": "chat.message_created", "message": {"shop_id": foreign.pk}}
         own_event = {"type": "chat.message_created", "message": {"shop_id": own.pk, "id": 7}}
         await sync_to_async(publish_now)(shop_group(foreign.pk), foreign_event)

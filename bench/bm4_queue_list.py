@@ -1,0 +1,171 @@
+"""BM4: the inbox list API at 100k conversations against the equivalent keyset SQL.
+
+    DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/bm4_queue_list.py [--conversations N]
+
+Seeds N conversations (40% open) over 50 shops owned by 10 agent groups in a scratch database,
+then, in the same run:
+- baseline: the keyset SQL through psycopg (`shop_id = ANY(team shops) AND status='open' ...
+  ORDER BY last_message_at DESC, id DESC LIMIT 50`), page 1, p95;
+- the API (`GET /api/v1/conversations/?status=open&page_size=50`) through Django's test client
+  in-process (full middleware, session + OTP auth, DRF, serializers; no HTTP server), as agents
+  of the 10 teams in turn, p95;
+- page 1,000 by cursor against page 1 (an admin's list of everything: a team sees only ~4k open
+  conversations, 80 pages, so the deep page is taken from the whole table);
+- the query count for page sizes 10, 50 and 100, and team isolation on every response.
+"""
+
+import argparse
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _rig import conninfo, pct, setup_django, verdict
+
+SHOPS, TEAMS, PAGE = 50, 10, 50
+
+
+def seed(n: int):
+    from django.utils import timezone
+
+    from chat.models import AgentGroup, Conversation
+    from integrations.models import Shop
+    from shopee_cs.models import User
+
+    shops = Shop.objects.bulk_create(
+        [Shop(platform_shop_id=str(10**9 + i), site="MY", name=f"Shop {i}") for i in range(SHOPS)]
+    )
+    teams, agents = [], []
+    for t in range(TEAMS):
+        group = AgentGroup.objects.create(name=f"Team {t}")
+        group.shops.add(*shops[t * 5 : t * 5 + 5])
+        agent = User.objects.create_user(f"agent{t}", password="x", is_staff=True)
+        group.members.add(agent)
+        teams.append({s.pk for s in shops[t * 5 : t * 5 + 5]})
+        agents.append(agent)
+    admin = User.objects.create_superuser("admin", password="x")
+    rng = random.Random(4)
+    now = timezone.now()
+    batch = []
+    for i in range(n):
+        batch.append(
+            Conversation(
+                shop=shops[i % SHOPS],
+                platform_conversation_id=str(2**55 + i),
+                buyer_platform_id=str(10**6 + i),
+                buyer_name=f"buyer{i}",
+                status="open" if rng.random() < 0.4 else "resolved",
+                last_message_at=now - timedelta(seconds=rng.randint(0, 30 * 86400)),
+                last_message_preview="Is this in stock?",
+                unread_count=rng.randint(0, 3),
+            )
+        )
+        if len(batch) == 5000:
+            Conversation.objects.bulk_create(batch)
+            batch = []
+    Conversation.objects.bulk_create(batch)
+    return agents, teams, admin
+
+
+def client_for(user):
+    from django.test import Client
+
+    from tests.factories import login_verified
+
+    client = Client(HTTP_HOST="127.0.0.1")  # in ALLOWED_HOSTS; "testserver" is not
+    login_verified(client, user)
+    return client
+
+
+def timed_get(client, url) -> tuple[float, dict]:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.content[:200]
+    return elapsed, response.json()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    setup_django("shopee_cs_bench_bm4")
+    import psycopg
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    t0 = time.perf_counter()
+    agents, teams, admin = seed(args.conversations)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"seeded {args.conversations} conversations in {time.perf_counter() - t0:.1f}s")
+
+    sql = (
+        "SELECT id, shop_id, last_message_at FROM chat_conversation WHERE shop_id = ANY(%s) "
+        "AND status = 'open' AND last_message_at IS NOT NULL "
+        "ORDER BY last_message_at DESC, id DESC LIMIT 51"
+    )
+    sql_ms = []
+    with psycopg.connect(conninfo()) as conn:
+        for i in range(args.requests):
+            started = time.perf_counter()
+            conn.execute(sql, (sorted(teams[i % TEAMS]),)).fetchall()
+            sql_ms.append((time.perf_counter() - started) * 1000)
+
+    clients = [client_for(a) for a in agents]
+    url = f"/api/v1/conversations/?status=open&page_size={PAGE}"
+    for c in clients:
+        timed_get(c, url)  # warm-up: allowlist cache, connections
+    api_ms, foreign = [], 0
+    for i in range(args.requests):
+        elapsed, body = timed_get(clients[i % TEAMS], url)
+        api_ms.append(elapsed)
+        foreign += sum(row["shop_id"] not in teams[i % TEAMS] for row in body["results"])
+
+    counts = {}
+    for size in (10, 50, 100):
+        with CaptureQueriesContext(connection) as ctx:
+            clients[0].get(f"/api/v1/conversations/?status=open&page_size={size}")
+        counts[size] = len(ctx.captured_queries)
+
+    admin_client = client_for(admin)
+    cursor, deep_cursor = "", None
+    for page in range(1, 1001):
+        page_url = f"/api/v1/conversations/?page_size={PAGE}&cursor={cursor}"
+        _, body = timed_get(admin_client, page_url)
+        cursor = body["next_cursor"]
+        if page == 999:
+            deep_cursor = cursor
+        if not cursor:
+            break
+    page1_ms, deep_ms = [], []
+    for _ in range(args.requests // 3):
+        page1_ms.append(timed_get(admin_client, f"/api/v1/conversations/?page_size={PAGE}")[0])
+        deep_url = f"/api/v1/conversations/?page_size={PAGE}&cursor={deep_cursor}"
+        deep_ms.append(timed_get(admin_client, deep_url)[0])
+
+    sql95, api95 = pct(sql_ms, 95), pct(api_ms, 95)
+    p1, pdeep = pct(page1_ms, 95), pct(deep_ms, 95)
+    print(f"SQL keyset page p95 {sql95:.2f} ms (p50 {pct(sql_ms, 50):.2f})")
+    print(f"API page p95 {api95:.2f} ms (p50 {pct(api_ms, 50):.2f}), {args.requests} requests")
+    print(f"page 1 p95 {p1:.2f} ms, page 1000 p95 {pdeep:.2f} ms (reached: {bool(deep_cursor)})")
+    print(f"queries per request by page size: {counts}")
+    print(f"rows of another team's shops in responses: {foreign}")
+    results = [
+        verdict("API p95 / SQL p95", api95 / sql95, "<= 5", api95 <= 5 * sql95),
+        verdict("API p95 absolute (ms)", api95, "<= 30", api95 <= 30),
+        verdict("page 1000 / page 1", pdeep / p1, "<= 1.2", pdeep <= 1.2 * p1),
+    ]
+    constant = len(set(counts.values())) == 1
+    results.append(f"query count constant: {constant} ({counts[50]} per request) -> "
+                   f"{'PASS' if constant else 'FAIL'}")  # fmt: skip
+    results.append(f"team isolation: {foreign} foreign rows -> {'PASS' if not foreign else 'FAIL'}")
+    print("\n".join(results))
+    return 0 if all(r.endswith("PASS") for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

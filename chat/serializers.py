@@ -1,0 +1,165 @@
+"""DRF serializers of the agent API (chat.apis). Output shapes match chat.events, so the console
+renders a REST row and a pushed event with the same code."""
+
+from rest_framework import serializers
+
+from chat.events import first_response_due_at
+from chat.models import Conversation, Message
+from chat.services.outbox import KINDS
+from integrations.models import Platform, Site
+
+
+class ShopOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    platform_shop_id = serializers.CharField()
+    site = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ShopBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    site = serializers.CharField()
+    platform = serializers.CharField()
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class ConversationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    shop_id = serializers.IntegerField()
+    shop = ShopBriefSerializer()
+    buyer_name = serializers.CharField()
+    buyer_platform_id = serializers.CharField()
+    buyer_avatar_url = serializers.CharField()
+    status = serializers.ChoiceField(choices=Conversation.Status.choices)
+    assignee_id = serializers.IntegerField(allow_null=True)
+    assignee = UserBriefSerializer(allow_null=True)
+    unread_count = serializers.IntegerField()
+    last_message_at = serializers.DateTimeField(allow_null=True)
+    last_message_preview = serializers.CharField()
+    awaiting_reply_since = serializers.DateTimeField(allow_null=True)
+    first_response_due_at = serializers.SerializerMethodField()
+
+    def get_first_response_due_at(self, conversation) -> str | None:
+        due = first_response_due_at(conversation.awaiting_reply_since)
+        return serializers.DateTimeField().to_representation(due) if due else None
+
+
+class MessageOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    shop_id = serializers.IntegerField()
+    platform_message_id = serializers.CharField(allow_null=True)
+    direction = serializers.ChoiceField(choices=Message.Direction.choices)
+    sender_kind = serializers.ChoiceField(choices=Message.SenderKind.choices)
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    payload = serializers.JSONField()
+    status = serializers.ChoiceField(choices=Message.Status.choices)
+    failure_code = serializers.CharField()
+    failure_reason = serializers.CharField()
+    platform_created_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ConversationListQuerySerializer(serializers.Serializer):
+    shop = serializers.IntegerField(required=False, min_value=1)
+    site = serializers.ChoiceField(choices=Site.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
+    mine = serializers.BooleanField(required=False, default=False)
+    unassigned = serializers.BooleanField(required=False, default=False)
+    awaiting_reply = serializers.BooleanField(required=False, default=False)
+    cursor = serializers.CharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+
+
+class ConversationPageSerializer(serializers.Serializer):
+    results = ConversationOutputSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class MessagePageQuerySerializer(serializers.Serializer):
+    before = serializers.CharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+
+
+class MessagePageSerializer(serializers.Serializer):
+    results = MessageOutputSerializer(many=True)
+    older_cursor = serializers.CharField(allow_null=True)
+
+
+class ConversationDetailSerializer(serializers.Serializer):
+    conversation = ConversationOutputSerializer()
+    messages = MessageOutputSerializer(many=True)
+    older_cursor = serializers.CharField(allow_null=True)
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=sorted(KINDS), default="text")
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    payload = serializers.DictField(required=False, default=dict)
+
+
+class AssignInputSerializer(serializers.Serializer):
+    assignee_id = serializers.IntegerField(allow_null=True)
+
+
+class MarkReadOutputSerializer(serializers.Serializer):
+    conversation = ConversationOutputSerializer()
+    platform_synced = serializers.BooleanField()
+    platform_error = serializers.CharField()
+
+
+class ReturnOutputSerializer(serializers.Serializer):
+    return_ref = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    refund_amount = serializers.CharField()
+    currency = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    order_ref = serializers.CharField()
+    status = serializers.CharField()
+    items = serializers.JSONField()
+    total = serializers.CharField()
+    currency = serializers.CharField()
+    tracking_number = serializers.CharField()
+    carrier = serializers.CharField()
+    tracking_status = serializers.CharField()
+    platform_created_at = serializers.DateTimeField(allow_null=True)
+    refreshed_at = serializers.DateTimeField()
+    returns = ReturnOutputSerializer(many=True)
+
+
+class OrderRefreshOutputSerializer(serializers.Serializer):
+    refreshed = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+    orders = OrderOutputSerializer(many=True)
+
+
+class SavedReplyQuerySerializer(serializers.Serializer):
+    shop = serializers.IntegerField(required=False, min_value=1)
+
+
+class SavedReplyOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    shop_id = serializers.IntegerField(allow_null=True)
+    language = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,115 @@
+"""Agent actions on a conversation: read, assign or transfer, resolve, reopen.
+
+Each one locks the row, checks, writes, and publishes `chat.conversation_updated` on commit
+(through chat.services.publish, which also stores the LiveEvent for replay).
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from chat.models import Conversation
+from chat.selectors import message_latest_inbound
+from chat.services.publish import conversation_publish
+from integrations.adapters import get_adapter
+from integrations.errors import AdapterError
+from integrations.services.tokens import ShopNotConnected, shop_auth_get
+
+logger = logging.getLogger(__name__)
+
+# status -> the statuses it may move to (helpdesk's STATUS_CHOICES_FLOW).
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Conversation.Status.OPEN: {Conversation.Status.RESOLVED},
+    Conversation.Status.RESOLVED: {Conversation.Status.OPEN},
+}
+
+
+class ConversationActionRefused(Exception):
+    """The action does not apply to the conversation in its current state (APIs answer 409)."""
+
+
+@dataclass(frozen=True)
+class MarkReadResult:
+    conversation: Conversation
+    platform_synced: bool
+    platform_error: str = ""
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("shop")
+        .get(pk=conversation.pk)
+    )
+
+
+def conversation_status_set(*, conversation: Conversation, status: str, actor) -> Conversation:
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if status not in ALLOWED_TRANSITIONS.get(conversation.status, set()):
+            raise ConversationActionRefused(
+                f"A conversation that is {conversation.status} cannot become {status}."
+            )
+        conversation.status = status
+        if status == Conversation.Status.RESOLVED:
+            # Resolving stops the first-response clock: nothing is waiting any more.
+            conversation.awaiting_reply_since = None
+        conversation.save(update_fields=["status", "awaiting_reply_since", "updated_at"])
+        conversation_publish(conversation=conversation)
+    logger.info("conversation %s -> %s by user %s", conversation.pk, status, actor.pk)
+    return conversation
+
+
+def conversation_resolve(*, conversation: Conversation, actor) -> Conversation:
+    return conversation_status_set(
+        conversation=conversation, status=Conversation.Status.RESOLVED, actor=actor
+    )
+
+
+def conversation_reopen(*, conversation: Conversation, actor) -> Conversation:
+    return conversation_status_set(
+        conversation=conversation, status=Conversation.Status.OPEN, actor=actor
+    )
+
+
+def conversation_assign(*, conversation: Conversation, assignee, actor) -> Conversation:
+    """Assign, transfer (another assignee) or unassign (None). The caller has checked that the
+    assignee may see the shop (selectors.assignee_get_for_conversation)."""
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        new_id = assignee.pk if assignee is not None else None
+        if conversation.assignee_id == new_id:
+            return conversation  # idempotent: no event for a no-op
+        conversation.assignee = assignee
+        conversation.save(update_fields=["assignee", "updated_at"])
+        conversation_publish(conversation=conversation)
+    logger.info("conversation %s assigned to %s by user %s", conversation.pk, new_id, actor.pk)
+    return conversation
+
+
+def conversation_mark_read(*, conversation: Conversation, actor) -> MarkReadResult:
+    """Clear the unread count here, then tell the marketplace. The local state is what agents
+    see, so a marketplace failure is reported back (not raised) and the count stays cleared."""
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.unread_count:
+            conversation.unread_count = 0
+            conversation.save(update_fields=["unread_count", "updated_at"])
+            conversation_publish(conversation=conversation)
+    latest = message_latest_inbound(conversation=conversation)
+    if latest is None:
+        return MarkReadResult(conversation, platform_synced=True)
+    try:
+        adapter = get_adapter(conversation.shop.platform)
+        adapter.mark_read(
+            shop_auth_get(shop=conversation.shop),
+            conversation_id=conversation.platform_conversation_id,
+            last_message_id=latest.platform_message_id or "",
+        )
+    except ShopNotConnected as exc:
+        return MarkReadResult(conversation, platform_synced=False, platform_error=exc.reason)
+    except AdapterError as exc:
+        logger.warning("mark_read of conversation %s failed: %s", conversation.pk, exc)
+        return MarkReadResult(conversation, platform_synced=False, platform_error=str(exc))
+    return MarkReadResult(conversation, platform_synced=True)

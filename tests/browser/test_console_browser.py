@@ -1,0 +1,113 @@
+"""The console in real headless Chromium against a real daphne server: 2FA login, a buyer's
+message arriving live, a reply reaching Shopee (the simulator), and refused sends explained.
+Screenshots go to test-artifacts/."""
+
+import time
+
+import pytest
+from django_otp.oath import totp
+
+from chat.models import Conversation, InboundEvent
+from integrations.shopee.simulator import buyer_message, place_order
+from tests.browser.conftest import ARTIFACTS, MY_SHOP, TW_SHOP
+from tests.chat.conftest import connect
+from tests.factories import PASSWORD, AgentGroupFactory, TOTPDeviceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _wait_for(predicate, what: str, timeout: float = 10.0, debug=None) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}: {debug() if debug else ''}")
+        time.sleep(0.05)
+
+
+def _login(page, base_url, user, device) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/verify/**")
+    page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base_url}/console/")
+    page.wait_for_selector("#conn[data-state=live]", timeout=5000)
+
+
+def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
+    base_url, handle = live_stack
+    sim = handle.sim
+    my, tw = connect(sim, MY_SHOP, "MY"), connect(sim, TW_SHOP, "TW")
+    agent = UserFactory(first_name="Mei", last_name="Lin")
+    device = TOTPDeviceFactory(user=agent)
+    AgentGroupFactory(shops=[my, tw], members=[agent])
+    # Some history, pushed for real through daphne's webhook.
+    history = [
+        (MY_SHOP, 7001, "aisyah_k", "Hi, do you ship to Penang?"),
+        (MY_SHOP, 7002, "farid88", "Boleh COD?"),
+        (TW_SHOP, 7003, "chen_tw", "請問有現貨嗎？"),
+    ]
+    for shop_id, buyer_id, name, text in history:
+        buyer_message(sim, shop_id=shop_id, buyer_id=buyer_id, username=name, text=text)
+    _wait_for(
+        lambda: Conversation.objects.count() == 3,
+        "the first pushes",
+        debug=lambda: list(InboundEvent.objects.values_list("status", "error")),
+    )
+    place_order(sim, shop_id=MY_SHOP, buyer_id=7004)
+
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, base_url, agent, device)
+    page.wait_for_selector(".conv >> text=Boleh COD?")
+    page.screenshot(path=ARTIFACTS / "console-inbox.png")
+
+    # A new buyer writes: the row appears without a reload, within a second.
+    buyer_message(
+        sim, shop_id=MY_SHOP, buyer_id=7004, username="nurul.h", text="Is the red one in stock?"
+    )
+    page.wait_for_selector(".conv >> text=Is the red one in stock?", timeout=1000)
+
+    # Reply with Enter; the message turns "sent" and Shopee (the simulator) has it.
+    page.click(".conv >> text=Is the red one in stock?")
+    page.wait_for_selector(".msg.in >> text=Is the red one in stock?")
+    page.fill("#reply", "Yes! Red is in stock and ships today.")
+    page.press("#reply", "Enter")
+    try:
+        page.wait_for_selector(".msg.out [data-status=sent]", timeout=5000)
+    except Exception:
+        from chat.models import Message
+
+        page.screenshot(path=ARTIFACTS / "debug.png")
+        print(list(Message.objects.filter(direction="out").values("status", "failure_reason")))
+        raise
+    assert sim.snapshot_stats()["messages_sent_by_seller"] == 1
+    assert page.input_value("#reply") == ""
+    page.screenshot(path=ARTIFACTS / "console-thread.png")
+
+    # Shift+Enter is a new line; 602 characters are refused with the reason and a retry action.
+    page.fill("#reply", "x" * 600)
+    page.press("#reply", "Shift+Enter")
+    assert page.input_value("#reply") == "x" * 600 + "\n"
+    page.type("#reply", "y")
+    assert page.input_value("#reply") == "x" * 600 + "\ny"
+    assert "602 / 600" in page.text_content("#counter")
+    page.press("#reply", "Enter")
+    page.wait_for_selector(".msg.failed .fail-reason >> text=602 characters")
+    assert page.is_visible(".msg.failed .fail-reason button")
+    assert "602 characters" in page.text_content("#composer-error")
+    assert page.input_value("#reply").startswith("x")  # kept, to be shortened
+    page.screenshot(path=ARTIFACTS / "console-refused.png")
+
+    # TW has no chat API: the refusal says so.
+    page.click(".conv >> text=請問有現貨嗎？")
+    page.wait_for_selector(".msg.in >> text=請問有現貨嗎？")
+    page.fill("#reply", "您好，有現貨。")  # fill replaces the kept text
+    page.press("#reply", "Enter")
+    page.wait_for_selector(".msg.failed .fail-reason >> text=TW")
+    assert sim.snapshot_stats()["messages_sent_by_seller"] == 1
+    assert errors == []  # no JavaScript errors on the way
+    page.close()
