@@ -116,6 +116,17 @@ class ConversationListApi(APIView):
         return Response({"results": data, "next_cursor": next_cursor})
 
 
+def _message_page(request, conversation):
+    """Messages going back in time from the `before` cursor (a bad cursor is a 400)."""
+    q = _query(s.MessagePageQuerySerializer, request)
+    try:
+        return message_page_for_conversation(
+            conversation=conversation, cursor=q.get("before"), size=q["page_size"]
+        )
+    except BadCursor as exc:
+        raise ValidationError({"before": [str(exc)]}) from None
+
+
 class ConversationDetailApi(APIView):
     """One conversation and its latest messages (older ones: `.../messages/?before=`)."""
 
@@ -128,13 +139,7 @@ class ConversationDetailApi(APIView):
     )
     def get(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)
-        q = _query(s.MessagePageQuerySerializer, request)
-        try:
-            messages, older = message_page_for_conversation(
-                conversation=conversation, cursor=q.get("before"), size=q["page_size"]
-            )
-        except BadCursor as exc:
-            raise ValidationError({"before": [str(exc)]}) from None
+        messages, older = _message_page(request, conversation)
         return Response(
             {
                 "conversation": s.ConversationOutputSerializer(conversation).data,
@@ -158,13 +163,7 @@ class ConversationMessagesApi(APIView):
     )
     def get(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)
-        q = _query(s.MessagePageQuerySerializer, request)
-        try:
-            messages, older = message_page_for_conversation(
-                conversation=conversation, cursor=q.get("before"), size=q["page_size"]
-            )
-        except BadCursor as exc:
-            raise ValidationError({"before": [str(exc)]}) from None
+        messages, older = _message_page(request, conversation)
         data = s.MessageOutputSerializer(messages, many=True).data
         return Response({"results": data, "older_cursor": older})
 

@@ -110,6 +110,8 @@ def message_ingest(
     *, shop: Shop, message: types.Message, buyer_name: str = ""
 ) -> tuple[Message, bool]:
     """Store one platform message. Returns (row, created); a known message id is a no-op."""
+    if not buyer_name and message.sender == types.SenderRole.BUYER:
+        buyer_name = message.extra.get("sender_name", "")
     with transaction.atomic():
         buyer_id = (
             message.sender_id if message.sender == types.SenderRole.BUYER else message.recipient_id

@@ -123,9 +123,10 @@ def message_send_reply(
                 request_fingerprint=fingerprint,
                 last_error=refusal.reason if refusal else "",
             )
+            # Published before the send is enqueued: "created" always precedes "sent".
+            message_publish(message=message, event_type="chat.message_created")
             if not refusal:
                 _enqueue(delivery.pk)
-            message_publish(message=message, event_type="chat.message_created")
     except IntegrityError:
         replay = _replay(user, idempotency_key, fingerprint) if idempotency_key else None
         if replay is None:

@@ -123,7 +123,12 @@ def message_from_shopee(d: dict[str, Any], *, shop_id: str | None = None) -> Mes
         is_auto_reply=status in {"auto_reply", "offwork_autoreply"}
         or d.get("message_option") == AUTO_REPLY_OPTION,
         quoted_message_id=sid((d.get("quoted_msg") or {}).get("message_id")),
-        extra={"context_order_ref": str(source.get("order_sn") or ""), "region": d.get("region")},
+        extra={
+            "context_order_ref": str(source.get("order_sn") or ""),
+            "region": d.get("region"),
+            # Pushes name the sender; the console shows it until a conversation list names them.
+            "sender_name": str(d.get("from_user_name") or ""),
+        },
     )
 
 
