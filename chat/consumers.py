@@ -131,6 +131,14 @@ class AgentConsumer(StaffConsumer):
         await self.channel_layer.group_add(self.conversation_group, self.channel_name)
         await self.send_json({"type": "chat.subscribed", "conversation_id": conversation_id})
 
+    async def dispatch(self, message: dict) -> None:
+        # Chat events are only forwarded: skip the database-connection cleanup (a thread hop)
+        # that Channels runs before every handler, so a busy inbox is not throttled by it.
+        if message.get("type", "").startswith("chat.") and "event_id" in message:
+            await self.forward(message)
+            return
+        await super().dispatch(message)
+
     async def forward(self, event: dict) -> None:
         # Defence in depth against a mis-addressed group_send: re-check the shop.
         if event_shop_id(event) not in self.shop_ids:
