@@ -9,7 +9,6 @@ import hashlib
 import json
 import logging
 import random
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -249,7 +248,7 @@ def _outbound(message: Message) -> types.OutboundMessage:
 
 
 def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> DeliveryOutcome | None:
-    """One delivery attempt (with quick retries). None when the row was not ours to send.
+    """One delivery attempt. None when the row was not ours to send.
 
     ``attempt_token`` identifies the task message (its id survives redelivery), so a send
     orphaned by a killed worker is recognised at once instead of after the stale sweep.
@@ -274,8 +273,7 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
     _set_status(message, Message.Status.SENDING)
     adapter = get_adapter(conversation.shop.platform, retries=False)
     outbound = _outbound(message)
-    refreshed = False
-    for attempt in range(QUICK_RETRIES + 1):
+    for refreshed in (False, True):  # one token refresh on an auth error, then give up
         try:
             auth = shop_auth_get(shop=conversation.shop)
             result = adapter.send_message(auth, outbound)
@@ -288,28 +286,24 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
         except NetworkError as exc:
             if exc.outcome_unknown:
                 return _mark_unknown(delivery, str(exc))
-            error = exc
+            return _schedule_retry(delivery, exc)
         except AuthError as exc:
             if refreshed:
                 _fail(delivery, code="auth", reason=str(exc))
                 return DeliveryOutcome(delivery)
-            refreshed = True
             try:
                 shop_tokens_refresh(shop=conversation.shop, force=True)
             except ShopNotConnected as not_connected:
                 _fail(delivery, code="shop_not_connected", reason=not_connected.reason)
                 return DeliveryOutcome(delivery)
-            continue
         except AdapterError as exc:
             if not exc.retryable:
                 _fail(delivery, code=exc.code or type(exc).__name__, reason=str(exc))
                 return DeliveryOutcome(delivery)
-            error = exc
+            return _schedule_retry(delivery, exc)
         else:
             return _mark_sent(delivery, result)
-        if attempt < QUICK_RETRIES:
-            time.sleep(QUICK_RETRY_DELAY_SECONDS)
-    return _schedule_retry(delivery, error)
+    raise AssertionError("unreachable: the loop returns on every path")
 
 
 def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> DeliveryOutcome:
@@ -357,15 +351,25 @@ def _mark_unknown(delivery: OutboundDelivery, error: str) -> DeliveryOutcome:
 
 
 def _schedule_retry(delivery: OutboundDelivery, error: Exception) -> DeliveryOutcome:
-    base = settings.OUTBOX_BACKOFF_BASE_SECONDS
-    delay = min(backoff_cap_seconds(), base * 2 ** (delivery.attempts - 1))
-    delay = random.uniform(delay / 2, delay)  # jitter
+    """After a retryable error: 3 quick retries 200 ms apart, then jittered exponential backoff.
+
+    Each retry is a new task run (Celery countdown), so a waiting delivery never holds a
+    worker slot.
+    """
+    quick = delivery.attempts <= QUICK_RETRIES
+    if quick:
+        delay = QUICK_RETRY_DELAY_SECONDS
+    else:
+        base = settings.OUTBOX_BACKOFF_BASE_SECONDS
+        delay = min(backoff_cap_seconds(), base * 2 ** (delivery.attempts - QUICK_RETRIES - 1))
+        delay = random.uniform(delay / 2, delay)  # jitter
     with transaction.atomic():
         delivery.status = OutboundDelivery.Status.PENDING
         delivery.last_error = str(error)
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         delivery.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
-        _set_status(delivery.message, Message.Status.QUEUED)
+        if not quick:  # the agent sees "queued" only once quick retries are exhausted
+            _set_status(delivery.message, Message.Status.QUEUED)
     logger.warning("delivery %s: %s; retry in %.1fs", delivery.pk, error, delay)
     return DeliveryOutcome(delivery, retry_in=delay)
 

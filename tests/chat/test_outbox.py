@@ -1,10 +1,13 @@
 """Outbound replies: one transaction, exact send-rule reasons, retries, never a double send."""
 
 import pytest
+from django.test import override_settings
+from django.utils import timezone
 
 from chat.models import Conversation, Message, OutboundDelivery
 from chat.services.messages import message_ingest
 from chat.services.outbox import (
+    QUICK_RETRY_DELAY_SECONDS,
     IdempotencyConflict,
     ReplyRejected,
     message_retry,
@@ -67,29 +70,49 @@ def test_a_delivery_is_claimed_once(simulator, shop, agent):
     assert _seller_messages(simulator, conversation) == 1
 
 
+def _attempts(delivery_id: int, count: int) -> list:
+    """Run delivery attempts back to back, as the retry countdowns would, without waiting."""
+    outcomes = []
+    for _ in range(count):
+        OutboundDelivery.objects.filter(pk=delivery_id).update(next_attempt_at=timezone.now())
+        outcomes.append(outbound_delivery_send(delivery_id=delivery_id))
+    return outcomes
+
+
 def test_server_errors_then_rate_limit_are_retried_quickly_until_sent(simulator, shop, agent):
     conversation = _conversation(simulator, shop)
     _, delivery = _queue(conversation, agent)
     simulator.sim.faults.script("sellerchat/send_message", [500, 500, 429, 200])
-    outbound_delivery_send(delivery_id=delivery.pk)
+    outcomes = _attempts(delivery.pk, 4)
+    assert [o.retry_in for o in outcomes[:3]] == [QUICK_RETRY_DELAY_SECONDS] * 3
     delivery.refresh_from_db()
-    assert delivery.status == OutboundDelivery.Status.SENT
+    assert delivery.status == OutboundDelivery.Status.SENT and delivery.attempts == 4
     assert _seller_messages(simulator, conversation) == 1
 
 
-def test_persistent_server_errors_schedule_a_backoff_below_the_visibility_cap(
+def test_after_three_quick_retries_the_backoff_stays_below_the_visibility_cap(
     simulator, shop, agent, settings
 ):
     conversation = _conversation(simulator, shop)
-    _, delivery = _queue(conversation, agent)
-    simulator.sim.faults.script("sellerchat/send_message", [500] * 4)
-    outcome = outbound_delivery_send(delivery_id=delivery.pk)
-    delivery.refresh_from_db()
-    assert delivery.status == OutboundDelivery.Status.PENDING
+    message, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", [500] * 8)
+    outcomes = _attempts(delivery.pk, 8)
+    message.refresh_from_db()
+    assert message.status == Message.Status.QUEUED  # waiting, visible to the agent
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    assert 0 < outcome.retry_in <= visibility / 2
-    assert delivery.message.status == Message.Status.QUEUED
+    backoffs = [o.retry_in for o in outcomes[3:]]
+    assert all(0 < delay <= visibility / 2 for delay in backoffs)
+    assert backoffs[-1] > backoffs[0]  # it grows
     assert _seller_messages(simulator, conversation) == 0
+
+
+@override_settings(OUTBOX_BACKOFF_BASE_SECONDS=10_000)
+def test_the_backoff_never_exceeds_half_the_visibility_timeout(simulator, shop, agent, settings):
+    conversation = _conversation(simulator, shop)
+    _, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", [500] * 5)
+    *_, last = _attempts(delivery.pk, 5)
+    assert last.retry_in <= settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2
 
 
 def test_a_dropped_connection_after_acceptance_is_never_sent_twice(simulator, shop, agent):
@@ -108,7 +131,7 @@ def test_a_dropped_connection_after_acceptance_is_never_sent_twice(simulator, sh
 def test_an_unknown_outcome_that_did_not_land_is_sent_again(simulator, shop, agent):
     conversation = _conversation(simulator, shop)
     message, delivery = _queue(conversation, agent)
-    simulator.sim.faults.script("sellerchat/send_message", [500] * 4)
+    simulator.sim.faults.script("sellerchat/send_message", [500])
     outbound_delivery_send(delivery_id=delivery.pk)
     OutboundDelivery.objects.filter(pk=delivery.pk).update(status=OutboundDelivery.Status.UNKNOWN)
     outbound_delivery_resolve_unknown(delivery_id=delivery.pk)  # not on the platform: resend
