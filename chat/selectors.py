@@ -26,13 +26,21 @@ from integrations.models import Shop
 from shopee_cs.security.roles import user_is_admin
 
 
-def _visible_shop_ids(user: Any) -> QuerySet | None:
-    """None means "all shops" (admin); otherwise a subquery of the visible shop ids."""
+def _visible_shop_ids(user: Any) -> list[int] | None:
+    """None means "all shops" (admin); otherwise the visible shop ids.
+
+    Resolved into a constant list (one small query) rather than a subquery: the inbox query
+    then plans like a plain keyset scan and compiles much faster (BM4).
+    """
     if user_is_admin(user):
         return None
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Shop.objects.none().values("pk")
-    return AgentGroup.shops.through.objects.filter(agentgroup__members=user).values("shop_id")
+        return []
+    return list(
+        AgentGroup.shops.through.objects.filter(agentgroup__members=user)
+        .values_list("shop_id", flat=True)
+        .distinct()
+    )
 
 
 def shop_list_for_user(*, user: Any) -> QuerySet[Shop]:
