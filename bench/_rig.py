@@ -7,6 +7,7 @@ servers), in a database of their own that they create and migrate.
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,3 +62,24 @@ def median(values: list[float]) -> float:
 
 def verdict(name: str, ratio: float, goal: str, ok: bool) -> str:
     return f"{name}: {ratio:.2f}x (goal {goal}) -> {'PASS' if ok else 'FAIL'}"
+
+
+def chat_push_body(i: int, shop_id: str, *, id_base: int = 9_000_000_000_000_000_000) -> bytes:
+    """A buyer's text message as Shopee pushes it (code 10), with ids above 2**53."""
+    import json
+
+    now = int(time.time())
+    content = {
+        "message_id": str(id_base + i),
+        "conversation_id": str(id_base - 1_000_000_000_000_000_000 + i % 200),
+        "from_id": 10_000 + i % 200,
+        "to_id": int(shop_id),
+        "from_shop_id": 0,
+        "to_shop_id": int(shop_id),
+        "message_type": "text",
+        "content": {"text": f"push {i}"},
+        "created_timestamp": now,
+    }
+    push = {"code": 10, "shop_id": int(shop_id), "timestamp": now}
+    push["data"] = {"type": "message", "content": content}
+    return json.dumps(push, separators=(",", ":")).encode()

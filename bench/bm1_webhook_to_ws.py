@@ -35,7 +35,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from _rig import ROOT, conninfo, pct, verdict
+from _agents import seed
+from _load import baseline_insert, baseline_pubsub, cpu_report, cpu_snapshot
+from _rig import ROOT, chat_push_body, conninfo, pct, verdict
 
 KEY = "shpk" + "7a" * 32
 CANONICAL = "https://cs.example.com/webhooks/shopee/"  # what Shopee signs; we post to loopback
@@ -54,55 +56,6 @@ ENV = {
 
 
 # -- setup ------------------------------------------------------------------------------------
-
-
-def seed(shops_n: int, groups_n: int, agents_n: int) -> tuple[dict, list[dict]]:
-    """Shops, agent groups (shop j -> group j % groups), agents (agent a -> group a % groups),
-    each with a confirmed TOTP device and an OTP-verified session made the way django-otp's
-    login() leaves it. Returns ({platform shop id: (shop pk, group)}, agents)."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from chat.models import AgentGroup
-    from integrations.models import Shop
-    from shopee_cs.models import User
-    from shopee_cs.security.services.setup import allowlist_entry_add
-
-    allowlist_entry_add(cidr="127.0.0.1/32", note="BM1 loopback")  # IP_ALLOWLIST_ENFORCED stays on
-    shops = [
-        Shop.objects.create(platform_shop_id=str(SHOP_BASE + j), site="MY", name=f"BM1 shop {j}")
-        for j in range(shops_n)
-    ]
-    groups = [AgentGroup.objects.create(name=f"BM1 team {g}") for g in range(groups_n)]
-    shop_map = {}
-    for j, shop in enumerate(shops):
-        groups[j % groups_n].shops.add(shop)
-        shop_map[shop.platform_shop_id] = (shop.pk, j % groups_n)
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    agents = []
-    for a in range(agents_n):
-        user = User.objects.create_user(f"bm1-agent{a}", password=None)
-        groups[a % groups_n].members.add(user)
-        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-        store = store_class()
-        store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        store.create()
-        agents.append(
-            {
-                "index": a,
-                "group": a % groups_n,
-                "shop_pks": {pk for pk, g in shop_map.values() if g == a % groups_n},
-                "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
-            }
-        )
-    return shop_map, agents
 
 
 def start_processes(env: dict, port: int, logdir: Path, worker_log_level: str) -> tuple:
@@ -146,25 +99,6 @@ def wait_ready(port: int, timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise SystemExit("the Celery worker did not start")
         time.sleep(0.1)
-
-
-def push_body(i: int, shop_platform_id: str) -> bytes:
-    """A buyer's text message, shaped like bench/bm3_ingest.py's (Shopee push code 10)."""
-    now = int(time.time())
-    content = {
-        "message_id": str(9_100_000_000_000_000_000 + i),
-        "conversation_id": str(8_100_000_000_000_000_000 + i % 200),
-        "from_id": 20_000 + i % 200,
-        "to_id": int(shop_platform_id),
-        "from_shop_id": 0,
-        "to_shop_id": int(shop_platform_id),
-        "message_type": "text",
-        "content": {"text": f"bm1 push {i}"},
-        "created_timestamp": now,
-    }
-    push = {"code": 10, "shop_id": int(shop_platform_id), "timestamp": now}
-    push["data"] = {"type": "message", "content": content}
-    return json.dumps(push, separators=(",", ":")).encode()
 
 
 # -- the load: one asyncio loop (HTTP sender, sockets, probes) ---------------------------------
@@ -242,42 +176,6 @@ async def agent_socket(agent: dict, port: int, received: list, counts: Counter, 
                 received.append(
                     (agent["index"], message["platform_message_id"], message["shop_id"], now)
                 )
-
-
-async def baseline_insert(conn, n: int, cap_s: float, tag: str) -> list[float]:
-    """Bare INSERT ... ON CONFLICT DO NOTHING + COMMIT round trips (ms), psycopg async."""
-    samples = []
-    deadline = time.monotonic() + cap_s
-    for i in range(n):
-        if time.monotonic() > deadline:
-            break
-        start = time.perf_counter()
-        await conn.execute(
-            "INSERT INTO bm1_raw (shop_id, provider_msg_id, body, created_at)"
-            " VALUES (%s, %s, %s, now()) ON CONFLICT DO NOTHING",
-            (1, f"{tag}{i}", "bm1 baseline"),
-        )
-        await conn.commit()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-async def baseline_pubsub(redis, pubsub, n: int, cap_s: float) -> list[float]:
-    """Raw Redis PUBLISH -> subscriber receive round trips (ms), same process."""
-    samples = []
-    deadline = time.monotonic() + cap_s
-    for i in range(n):
-        if time.monotonic() > deadline:
-            break
-        token = f"p{i}-{time.perf_counter_ns()}".encode()
-        start = time.perf_counter()
-        await redis.publish("bm1:probe", token)
-        while time.monotonic() < deadline:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            if message and message["data"] == token:
-                samples.append((time.perf_counter() - start) * 1000)
-                break
-    return samples
 
 
 async def run_load(
@@ -376,7 +274,7 @@ async def run_load(
 
     plan = [(i, False) for i in range(len(bodies))] + [(i, True) for i in replays]
     me = psutil.Process()
-    cpu_before = _cpu_snapshot(me)
+    cpu_before = cpu_snapshot(me, _procs)
     probe_task = asyncio.create_task(probes())
     tasks = []
     t0 = time.perf_counter()
@@ -403,7 +301,7 @@ async def run_load(
     drained = len(received) >= expected
     await asyncio.sleep(args.settle)
     load_done.set()
-    cpu_after = _cpu_snapshot(me)
+    cpu_after = cpu_snapshot(me, _procs)
     await probe_task
     stop.set()
     await asyncio.gather(*sockets, return_exceptions=True)
@@ -432,39 +330,6 @@ async def run_load(
 
 
 _procs: dict[str, object] = {}
-
-
-def _cpu_snapshot(me) -> dict:
-    """CPU seconds per process of ours (worker with its children) and for the whole machine."""
-    import psutil
-
-    snap = {"wall": time.perf_counter(), "machine": psutil.cpu_times()}
-    for name, proc in [("generator", me), *_procs.items()]:
-        total = 0.0
-        members = [proc] + (proc.children(recursive=True) if name != "generator" else [])
-        for p in members:
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass
-        snap[name] = total
-    return snap
-
-
-def cpu_report(before: dict, after: dict) -> dict:
-    wall = after["wall"] - before["wall"]
-    b, a = before["machine"], after["machine"]
-    busy = lambda t: t.user + t.nice + t.system + t.irq + t.softirq + t.steal  # noqa: E731
-    cores = os.cpu_count() or 1
-    out = {"wall_s": wall, "machine_pct_of_all_cores": 100 * (busy(a) - busy(b)) / (wall * cores)}
-    ours = 0.0
-    for name in ("generator", "daphne", "worker"):
-        used = after[name] - before[name]
-        ours += used
-        out[f"{name}_pct_of_one_core"] = 100 * used / wall
-    out["others_pct_of_one_core"] = 100 * ((busy(a) - busy(b)) - ours) / wall
-    return out
 
 
 # -- analysis ---------------------------------------------------------------------------------
@@ -598,11 +463,13 @@ def main() -> int:
     setup_django("shopee_cs_bench_bm1")
     import psutil
 
-    shop_map, agents = seed(args.shops, args.groups, args.agents)
+    shop_map, agents = seed(args.shops, args.groups, args.agents, SHOP_BASE)
     platform_shops = sorted(shop_map)
     total = args.warmup + args.pushes
     push_shop = [platform_shops[i % len(platform_shops)] for i in range(total)]
-    bodies = [push_body(i, push_shop[i]) for i in range(total)]
+    bodies = [
+        chat_push_body(i, push_shop[i], id_base=9_100_000_000_000_000_000) for i in range(total)
+    ]
     groups_of = [shop_map[push_shop[i]][1] for i in range(total)]
     step = max(1, round(100 / args.replay_pct)) if args.replay_pct > 0 else 0
     replays = list(range(args.warmup, total, step)) if step else []

@@ -10,7 +10,6 @@
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from _rig import ROOT, conninfo, pct, setup_django, verdict
+from _rig import ROOT, chat_push_body, conninfo, pct, setup_django, verdict
 
 SHOP_ID = "100000000000000777"
 
@@ -143,7 +142,7 @@ def webhook_load(sim_key: str, seconds: float, rate: int, processes: int) -> dic
             delay = t0 + i / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            body = _push_body(i)
+            body = chat_push_body(i, SHOP_ID)
             sig = push_signature(canonical, sim_key, body)
             target = f"http://127.0.0.1:{ports[i % len(ports)]}/webhooks/shopee/"
             start = time.perf_counter()
@@ -170,24 +169,6 @@ def webhook_load(sim_key: str, seconds: float, rate: int, processes: int) -> dic
         "p50": pct(latencies, 50),
         "p99": pct(latencies, 99),
     }
-
-
-def _push_body(i: int) -> bytes:
-    now = int(time.time())
-    content = {
-        "message_id": str(9_000_000_000_000_000_000 + i),
-        "conversation_id": str(8_000_000_000_000_000_000 + i % 200),
-        "from_id": 10_000 + i % 200,
-        "to_id": int(SHOP_ID),
-        "from_shop_id": 0,
-        "to_shop_id": int(SHOP_ID),
-        "message_type": "text",
-        "content": {"text": f"push {i}"},
-        "created_timestamp": now,
-    }
-    push = {"code": 10, "shop_id": int(SHOP_ID), "timestamp": now}
-    push["data"] = {"type": "message", "content": content}
-    return json.dumps(push, separators=(",", ":")).encode()
 
 
 def main() -> int:

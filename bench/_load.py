@@ -1,0 +1,73 @@
+"""Shared load-test probes: same-run baselines and CPU accounting (loopback only)."""
+
+import os
+import time
+
+
+async def baseline_insert(conn, n: int, cap_s: float, tag: str) -> list[float]:
+    """Bare INSERT ... ON CONFLICT DO NOTHING + COMMIT round trips (ms), psycopg async."""
+    samples = []
+    deadline = time.monotonic() + cap_s
+    for i in range(n):
+        if time.monotonic() > deadline:
+            break
+        start = time.perf_counter()
+        await conn.execute(
+            "INSERT INTO bm1_raw (shop_id, provider_msg_id, body, created_at)"
+            " VALUES (%s, %s, %s, now()) ON CONFLICT DO NOTHING",
+            (1, f"{tag}{i}", "bm1 baseline"),
+        )
+        await conn.commit()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+async def baseline_pubsub(redis, pubsub, n: int, cap_s: float) -> list[float]:
+    """Raw Redis PUBLISH -> subscriber receive round trips (ms), same process."""
+    samples = []
+    deadline = time.monotonic() + cap_s
+    for i in range(n):
+        if time.monotonic() > deadline:
+            break
+        token = f"p{i}-{time.perf_counter_ns()}".encode()
+        start = time.perf_counter()
+        await redis.publish("bm1:probe", token)
+        while time.monotonic() < deadline:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message and message["data"] == token:
+                samples.append((time.perf_counter() - start) * 1000)
+                break
+    return samples
+
+
+def cpu_snapshot(me, procs: dict) -> dict:
+    """CPU seconds per process of ours (worker with its children) and for the whole machine."""
+    import psutil
+
+    snap = {"wall": time.perf_counter(), "machine": psutil.cpu_times()}
+    for name, proc in [("generator", me), *procs.items()]:
+        total = 0.0
+        members = [proc] + (proc.children(recursive=True) if name != "generator" else [])
+        for p in members:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        snap[name] = total
+    return snap
+
+
+def cpu_report(before: dict, after: dict) -> dict:
+    wall = after["wall"] - before["wall"]
+    b, a = before["machine"], after["machine"]
+    busy = lambda t: t.user + t.nice + t.system + t.irq + t.softirq + t.steal  # noqa: E731
+    cores = os.cpu_count() or 1
+    out = {"wall_s": wall, "machine_pct_of_all_cores": 100 * (busy(a) - busy(b)) / (wall * cores)}
+    ours = 0.0
+    for name in ("generator", "daphne", "worker"):
+        used = after[name] - before[name]
+        ours += used
+        out[f"{name}_pct_of_one_core"] = 100 * used / wall
+    out["others_pct_of_one_core"] = 100 * ((busy(a) - busy(b)) - ours) / wall
+    return out
