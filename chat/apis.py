@@ -112,8 +112,7 @@ class ConversationListApi(APIView):
             )
         except BadCursor as exc:
             raise ValidationError({"cursor": [str(exc)]}) from None
-        data = s.ConversationOutputSerializer(rows, many=True).data
-        return Response({"results": data, "next_cursor": next_cursor})
+        return Response({"results": s.conversation_rows(rows), "next_cursor": next_cursor})
 
 
 def _message_page(request, conversation):

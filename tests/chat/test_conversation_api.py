@@ -256,3 +256,17 @@ def test_api_key_scopes_separate_reading_from_writing(client, team):
 def test_unverified_session_gets_403(client, team):
     client.force_login(team["agent"])
     assert client.get(LIST).status_code == 403
+
+
+def test_the_fast_list_rows_equal_the_documented_serializer(team):
+    from chat.serializers import ConversationOutputSerializer, conversation_rows
+
+    colleague = team["colleague"]
+    colleague.first_name, colleague.last_name = "Mei", "Lin"
+    colleague.save()
+    ConversationFactory(shop=team["my"], assignee=colleague)
+    ConversationFactory(shop=team["th"], assignee=None, awaiting_reply_since=timezone.now())
+    ConversationFactory(shop=team["th"], assignee=team["agent"], awaiting_reply_since=None)
+    rows = list(Conversation.objects.select_related("shop", "assignee").order_by("pk"))
+    documented = ConversationOutputSerializer(rows, many=True).data
+    assert conversation_rows(rows) == [dict(row) for row in documented]
