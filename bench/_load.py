@@ -61,7 +61,10 @@ def cpu_snapshot(me, procs: dict) -> dict:
 def cpu_report(before: dict, after: dict) -> dict:
     wall = after["wall"] - before["wall"]
     b, a = before["machine"], after["machine"]
-    busy = lambda t: t.user + t.nice + t.system + t.irq + t.softirq + t.steal  # noqa: E731
+
+    def busy(t) -> float:
+        return t.user + t.nice + t.system + t.irq + t.softirq + t.steal
+
     cores = os.cpu_count() or 1
     out = {"wall_s": wall, "machine_pct_of_all_cores": 100 * (busy(a) - busy(b)) / (wall * cores)}
     ours = 0.0

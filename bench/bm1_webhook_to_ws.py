@@ -55,23 +55,21 @@ ENV = {
 }
 
 
-# -- setup ------------------------------------------------------------------------------------
-
-
 def start_processes(env: dict, port: int, logdir: Path, worker_log_level: str) -> tuple:
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "shopee_cs.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=open(logdir / "daphne.log", "w"),  # noqa: SIM115 (closed with the process)
-    )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-         "-Q", "webhooks_in,outbound,default", "--prefetch-multiplier", "1",
-         "-l", worker_log_level],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=open(logdir / "worker.log", "w"),  # noqa: SIM115
-    )  # fmt: skip
+    # The children keep their own copies of the log descriptors once ours are closed.
+    with (logdir / "daphne.log").open("w") as daphne_log:
+        daphne = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "shopee_cs.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=daphne_log,
+        )  # fmt: skip
+    with (logdir / "worker.log").open("w") as worker_log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
+             "-Q", "webhooks_in,outbound,default", "--prefetch-multiplier", "1",
+             "-l", worker_log_level],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=worker_log,
+        )  # fmt: skip
     return daphne, worker
 
 

@@ -44,14 +44,13 @@ SCALE = {
 
 
 def start_worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-         "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("BM5_WORKER_LOG", os.devnull), "w"),
-    )  # fmt: skip
+    # The worker keeps its own copy of the log descriptor once ours is closed.
+    with open(os.environ.get("BM5_WORKER_LOG", os.devnull), "w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
+             "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", "WARNING"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
 
 
 def queue_replies(conversations, agent, tag: str) -> list[int]:

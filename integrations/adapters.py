@@ -34,6 +34,11 @@ from integrations.types import (
 class MarketplaceAdapter(abc.ABC):
     platform: str = ""
 
+    @classmethod
+    @abc.abstractmethod
+    def from_settings(cls, *, retries: bool = True) -> MarketplaceAdapter:
+        """The adapter configured from Django settings (read lazily, at call time)."""
+
     # OAuth
     @abc.abstractmethod
     def auth_url(self, *, redirect_url: str) -> str: ...
@@ -156,4 +161,4 @@ def get_adapter(platform: str, *, retries: bool = True, **config: Any) -> Market
     cls = adapter_class(platform)
     if config:
         return cls(**config)
-    return cls.from_settings(retries=retries)  # type: ignore[attr-defined]
+    return cls.from_settings(retries=retries)

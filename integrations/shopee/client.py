@@ -231,8 +231,8 @@ class ShopeeClient:
         body: dict[str, Any] = {"code": code, "partner_id": self.partner_id}
         if shop_id is not None:
             body["shop_id"] = int(shop_id)
-        else:
-            body["main_account_id"] = int(main_account_id)  # type: ignore[arg-type]
+        elif main_account_id is not None:
+            body["main_account_id"] = int(main_account_id)
         return self.call("POST", "auth/token/get", body=body)
 
     def refresh_access_token(
@@ -243,8 +243,8 @@ class ShopeeClient:
         body: dict[str, Any] = {"refresh_token": refresh_token, "partner_id": self.partner_id}
         if shop_id is not None:
             body["shop_id"] = int(shop_id)
-        else:
-            body["merchant_id"] = int(merchant_id)  # type: ignore[arg-type]
+        elif merchant_id is not None:
+            body["merchant_id"] = int(merchant_id)
         return self.call("POST", "auth/access_token/get", body=body)
 
     def get_shops_by_partner(self, *, page_no: int = 1, page_size: int = 100) -> dict[str, Any]:
