@@ -25,6 +25,7 @@ from _rig import ROOT
 KEY = "shpk" + "7a" * 32
 SHOP_ID = "100000000000000777"
 SIM_PORT = 8795
+PROGRESS = bool(os.environ.get("BM5_PROGRESS"))
 SCALE = {
     "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.production",
     "SECRET_KEY": "bench-" + "k" * 60,
@@ -35,8 +36,10 @@ SCALE = {
     "SHOPEE_HOST": f"http://127.0.0.1:{SIM_PORT}",
     "SHOPEE_HTTP_TIMEOUT": "1,2",
     "OUTBOX_BACKOFF_BASE_SECONDS": "0.1",
-    "OUTBOX_UNKNOWN_CHECK_SECONDS": "1",
+    "SHOPEE_SEND_TIMEOUT": "1,0.25",
+    "OUTBOX_UNKNOWN_CHECK_SECONDS": "0.25",
     "OUTBOX_STALE_SENDING_SECONDS": "25",
+    "OUTBOX_SWEEP_GRACE_SECONDS": "30",
     "CELERY_TASK_TIME_LIMIT": "20",
     "CELERY_TASK_SOFT_TIME_LIMIT": "15",
     "LOG_LEVEL": os.environ.get("BM5_LOG_LEVEL", "WARNING"),
@@ -48,18 +51,26 @@ def start_worker(env: dict) -> subprocess.Popen:
     with open(os.environ.get("BM5_WORKER_LOG", os.devnull), "w") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-             "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", "WARNING"],
+             "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", os.environ.get("BM5_CELERY_LOG", "WARNING")],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 
 
 def queue_replies(conversations, agent, tag: str) -> list[int]:
+    """Queue one reply per conversation: the message and its outbox row, as the API does. The
+    task messages are published when the timed drain starts, so the drain covers the whole
+    backlog (not the tail left once queueing ends)."""
+    from unittest import mock
+
     from chat.services.outbox import message_send_reply
 
     ids = []
-    for conversation in conversations:
-        message, _ = message_send_reply(conversation=conversation, user=agent, text=f"{tag} reply")
-        ids.append(message.delivery.pk)
+    with mock.patch("chat.services.outbox._enqueue"):
+        for conversation in conversations:
+            message, _ = message_send_reply(
+                conversation=conversation, user=agent, text=f"{tag} reply"
+            )
+            ids.append(message.delivery.pk)
     return ids
 
 
@@ -70,7 +81,11 @@ def drain(delivery_ids: list[int], timeout: float, kills: int, worker) -> float:
 
     from chat.models import OutboundDelivery
 
+    from chat.tasks import outbound_delivery_send_task
+
     start = time.perf_counter()
+    for delivery_id in delivery_ids:
+        outbound_delivery_send_task.delay(delivery_id)
     kill_at = [start + 1.5 + 2.0 * n for n in range(kills)]
     next_sweep = start + 2
     final = [OutboundDelivery.Status.SENT, OutboundDelivery.Status.FAILED]
@@ -79,6 +94,8 @@ def drain(delivery_ids: list[int], timeout: float, kills: int, worker) -> float:
         if done == len(delivery_ids):
             return time.perf_counter() - start
         now = time.perf_counter()
+        if PROGRESS:
+            print(f"    {now - start:5.1f} s: {done} final", flush=True)
         if now - start > timeout:
             raise SystemExit(f"drain did not finish in {timeout}s ({done}/{len(delivery_ids)})")
         if kill_at and now >= kill_at[0]:
@@ -112,6 +129,7 @@ def noop_throughput(count: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--replies", type=int, default=600)
+    parser.add_argument("--kills", type=int, default=3)
     args = parser.parse_args()
     os.environ.update(SCALE)
     base_redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
@@ -158,7 +176,7 @@ def main() -> int:
         faults["paths"] = ["/api/v2/sellerchat/send_message"]
         requests.post(f"{base}/__sim__/faults", json=faults, timeout=5)
         ids_b = queue_replies(conversations[n:], agent, "B")
-        drain_b = drain(ids_b, timeout=900, kills=3, worker=worker)
+        drain_b = drain(ids_b, timeout=900, kills=args.kills, worker=worker)
 
         stats = requests.get(f"{base}/__sim__/stats", timeout=5).json()
         slowest = (

@@ -223,6 +223,15 @@ class OutboundDelivery(models.Model):
         return f"delivery of message {self.message_id}: {self.status}"
 
 
+# Our own sends whose platform acknowledgement has not been recorded: in flight or unknown.
+# Ingestion matches an incoming copy of such a message to it instead of storing it twice.
+UNCONFIRMED_OWN_SEND = models.Q(
+    direction=Message.Direction.OUTBOUND,
+    platform_message_id__isnull=True,
+    delivery__status__in=[OutboundDelivery.Status.SENDING, OutboundDelivery.Status.UNKNOWN],
+)
+
+
 class BuyerOrder(models.Model):
     """Cached order data for the console's side panel, refreshed by pushes and on demand."""
 

@@ -8,12 +8,15 @@ Group names (dots, per the style guide):
 """
 
 import asyncio
+import logging
 import os
 import threading
 from typing import Any
 
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 ALLOWLIST_GROUP = "security.allowlist"
 SEND_TIMEOUT_SECONDS = 5
@@ -30,32 +33,55 @@ def shop_group(shop_id: int) -> str:
 class _Publisher:
     """Sends group events from sync code over one long-lived event loop, so the channel layer's
     Redis connections are reused instead of reopened for every event (async_to_sync would
-    start a fresh loop, and fresh connections, per call)."""
+    start a fresh loop, and fresh connections, per call).
+
+    The caller does not wait for Redis: batches go onto one queue drained in order by a single
+    task, so events keep their order. Every chat event is also stored as a LiveEvent, so one
+    that Redis loses is replayed to the socket on reconnect.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
         self._pid = 0
 
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+    def _ensure_loop(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
         with self._lock:
-            if self._loop is None or self._pid != os.getpid():  # a forked worker needs its own
-                loop = asyncio.new_event_loop()
+            if self._loop is None or self._queue is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()  # a forked worker needs its own
+                queue: asyncio.Queue = asyncio.Queue()
                 threading.Thread(target=loop.run_forever, name="realtime", daemon=True).start()
-                self._loop, self._pid = loop, os.getpid()
-            return self._loop
+                asyncio.run_coroutine_threadsafe(self._drain(queue), loop)
+                self._loop, self._queue, self._pid = loop, queue, os.getpid()
+            return self._loop, self._queue
+
+    @staticmethod
+    async def _drain(queue: asyncio.Queue) -> None:
+        while True:
+            items, done = await queue.get()
+            layer = get_channel_layer()
+            for group, event in items:
+                try:
+                    await asyncio.wait_for(layer.group_send(group, event), SEND_TIMEOUT_SECONDS)
+                except Exception:  # Redis down or slow: the socket replays from LiveEvent
+                    logger.warning("realtime: could not publish %s to %s", event.get("type"), group)
+            if done is not None:
+                done.set()
 
     def send(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        layer = get_channel_layer()
-        if layer is None or not items:
+        if get_channel_layer() is None or not items:
             return
+        loop, queue = self._ensure_loop()
+        loop.call_soon_threadsafe(queue.put_nowait, (list(items), None))
 
-        async def send_all() -> None:
-            for group, event in items:
-                await layer.group_send(group, event)
-
-        future = asyncio.run_coroutine_threadsafe(send_all(), self._ensure_loop())
-        future.result(timeout=SEND_TIMEOUT_SECONDS)
+    def wait_sent(self, timeout: float = SEND_TIMEOUT_SECONDS) -> bool:
+        """Block until everything queued so far has been handed to the channel layer."""
+        if self._loop is None or self._queue is None or self._pid != os.getpid():
+            return True
+        done = threading.Event()
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, ([], done))
+        return done.wait(timeout)
 
 
 _publisher = _Publisher()
@@ -73,6 +99,11 @@ class _Batch:
 
 def publish_now(group: str, event: dict[str, Any]) -> None:
     _publisher.send([(group, event)])
+
+
+def wait_sent(timeout: float = SEND_TIMEOUT_SECONDS) -> bool:
+    """Wait for queued events to reach the channel layer (shutdown, tests)."""
+    return _publisher.wait_sent(timeout)
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:

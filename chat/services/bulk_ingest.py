@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chat.models import Conversation, Message
+from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
 from chat.services.messages import _apply_to_conversation, _payload, message_ingest
 from chat.services.publish import live_event_publish_many
 from chat.signals import message_received
@@ -105,10 +105,7 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
         conversations = _conversations(shop, batches)
         pending_own = set(
             Message.objects.filter(
-                conversation__in=conversations.values(),
-                direction=Message.Direction.OUTBOUND,
-                platform_message_id__isnull=True,
-                status__in=[Message.Status.SENDING, Message.Status.UNKNOWN],
+                UNCONFIRMED_OWN_SEND, conversation__in=conversations.values()
             ).values_list("conversation_id", flat=True)
         )
         all_ids = {m.platform_message_id for b in batches for m in b.messages}

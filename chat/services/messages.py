@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from chat.models import Conversation, Message
+from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
 from chat.services.publish import conversation_publish, message_publish
 from chat.signals import message_received
 from integrations import types
@@ -93,14 +93,8 @@ def _apply_to_conversation(
 def _match_own_outbound(conversation: Conversation, message: types.Message) -> Message | None:
     """Our own send whose acknowledgement was lost: same text, still unconfirmed."""
     return (
-        Message.objects.select_for_update()
-        .filter(
-            conversation=conversation,
-            direction=Message.Direction.OUTBOUND,
-            platform_message_id__isnull=True,
-            status__in=[Message.Status.SENDING, Message.Status.UNKNOWN],
-            text=message.text,
-        )
+        Message.objects.select_for_update(of=("self",))
+        .filter(UNCONFIRMED_OWN_SEND, conversation=conversation, text=message.text)
         .order_by("created_at")
         .first()
     )

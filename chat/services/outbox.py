@@ -18,7 +18,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from chat.models import Conversation, Message, OutboundDelivery
-from chat.services.publish import conversation_publish, message_publish
+from chat.services.publish import (
+    conversation_event,
+    live_events_publish,
+    message_event,
+    message_publish,
+)
 from chat.services.send_rules import send_rules_check
 from integrations import types
 from integrations.adapters import get_adapter
@@ -253,24 +258,29 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
     ``attempt_token`` identifies the task message (its id survives redelivery), so a send
     orphaned by a killed worker is recognised at once instead of after the stale sweep.
     """
-    if not _claim(delivery_id, attempt_token):
+    # The claim commits before the request leaves, so a worker lost mid-call is recognised.
+    # The message itself stays "queued" until the platform acknowledges it.
+    with transaction.atomic():
+        if not _claim(delivery_id, attempt_token):
+            delivery = None
+        else:
+            delivery = OutboundDelivery.objects.select_related("message__conversation__shop").get(
+                pk=delivery_id
+            )
+            message = delivery.message
+            conversation = message.conversation
+            refusal = send_rules_check(
+                conversation=conversation,
+                kind=message.kind,
+                text=message.text,
+                now=timezone.now(),
+                exclude_message_id=message.pk,
+            )
+            if refusal:
+                _fail(delivery, code=refusal.code, reason=refusal.reason)
+                return DeliveryOutcome(delivery)
+    if delivery is None:
         return _orphaned_by_lost_worker(delivery_id, attempt_token)
-    delivery = OutboundDelivery.objects.select_related("message__conversation__shop").get(
-        pk=delivery_id
-    )
-    message = delivery.message
-    conversation = message.conversation
-    refusal = send_rules_check(
-        conversation=conversation,
-        kind=message.kind,
-        text=message.text,
-        now=timezone.now(),
-        exclude_message_id=message.pk,
-    )
-    if refusal:
-        _fail(delivery, code=refusal.code, reason=refusal.reason)
-        return DeliveryOutcome(delivery)
-    _set_status(message, Message.Status.SENDING)
     adapter = get_adapter(conversation.shop.platform, retries=False)
     outbound = _outbound(message)
     for refreshed in (False, True):  # one token refresh on an auth error, then give up
@@ -310,24 +320,38 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
     message = delivery.message
     acked = timezone.now()
     with transaction.atomic():
+        # The conversation first, as ingestion locks it, so the two never wait on each other.
+        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
         delivery.status = OutboundDelivery.Status.SENT
         delivery.last_error = ""
         delivery.save(update_fields=["status", "last_error", "updated_at"])
-        latency = int((acked - message.created_at).total_seconds() * 1000)
-        _set_status(
-            message,
-            Message.Status.SENT,
-            platform_message_id=result.platform_message_id,
-            platform_created_at=result.sent_at,
-            sent_at=acked,
-            delivery_latency_ms=max(latency, 0),
+        message.status = Message.Status.SENT
+        message.platform_message_id = result.platform_message_id
+        message.platform_created_at = result.sent_at
+        message.sent_at = acked
+        latency_ms = int((acked - message.created_at).total_seconds() * 1000)
+        message.delivery_latency_ms = max(latency_ms, 0)
+        message.save(
+            update_fields=[
+                "status",
+                "platform_message_id",
+                "platform_created_at",
+                "sent_at",
+                "delivery_latency_ms",
+            ]
         )
-        _answer_conversation(message, result.sent_at)
+        _answer_conversation(conversation, message, result.sent_at)
+        live_events_publish(
+            shop_id=message.shop_id,
+            events=[
+                message_event(message=message, event_type="chat.message_status_changed"),
+                conversation_event(conversation=conversation),
+            ],
+        )
     return DeliveryOutcome(delivery)
 
 
-def _answer_conversation(message: Message, at) -> None:
-    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+def _answer_conversation(conversation: Conversation, message: Message, at) -> None:
     if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
         conversation.last_seller_message_at = at
     if conversation.awaiting_reply_since is not None and at >= conversation.awaiting_reply_since:
@@ -335,8 +359,15 @@ def _answer_conversation(message: Message, at) -> None:
     if conversation.last_message_at is None or at >= conversation.last_message_at:
         conversation.last_message_at = at
         conversation.last_message_preview = (message.text or f"[{message.kind}]")[:255]
-    conversation.save()
-    conversation_publish(conversation=conversation)
+    conversation.save(
+        update_fields=[
+            "last_seller_message_at",
+            "awaiting_reply_since",
+            "last_message_at",
+            "last_message_preview",
+            "updated_at",
+        ]
+    )
 
 
 def _mark_unknown(delivery: OutboundDelivery, error: str) -> DeliveryOutcome:
@@ -405,22 +436,29 @@ def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | 
 
 
 def outbound_deliveries_sweep() -> dict[str, list[int]]:
-    """Rows a lost task left behind: due pending rows, stale sending rows, unresolved unknowns."""
+    """Rows a lost task left behind: overdue pending rows, stale sending rows, unresolved unknowns.
+
+    A row is only taken once it is overdue by OUTBOX_SWEEP_GRACE_SECONDS, and taking it restarts
+    that grace, so a long but healthy queue is not flooded with duplicate task messages.
+    """
     now = timezone.now()
+    overdue = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     # A row still "sending" after the task's hard limit belongs to a killed worker.
     stale = now - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
     OutboundDelivery.objects.filter(
         status=OutboundDelivery.Status.SENDING, claimed_at__lt=stale
-    ).update(status=OutboundDelivery.Status.UNKNOWN, next_attempt_at=now)
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    pending = list(
-        OutboundDelivery.objects.filter(due, status=OutboundDelivery.Status.PENDING).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-    unknown = list(
-        OutboundDelivery.objects.filter(due, status=OutboundDelivery.Status.UNKNOWN).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-    return {"pending": pending, "unknown": unknown}
+    ).update(status=OutboundDelivery.Status.UNKNOWN, next_attempt_at=overdue)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=overdue)
+    found = {}
+    for key, status in (
+        ("pending", OutboundDelivery.Status.PENDING),
+        ("unknown", OutboundDelivery.Status.UNKNOWN),
+    ):
+        ids = list(
+            OutboundDelivery.objects.filter(due, status=status)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:500]
+        )
+        OutboundDelivery.objects.filter(pk__in=ids, status=status).update(next_attempt_at=now)
+        found[key] = ids
+    return found

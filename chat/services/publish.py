@@ -21,30 +21,37 @@ def live_event_publish(*, shop_id: int, event: dict[str, Any]) -> LiveEvent:
     return record
 
 
-def message_publish(*, message: Message, event_type: str) -> None:
-    live_event_publish(
-        shop_id=message.shop_id, event={"type": event_type, "message": message_data(message)}
-    )
-
-
-def conversation_publish(*, conversation: Conversation) -> None:
-    live_event_publish(
-        shop_id=conversation.shop_id,
-        event={
-            "type": "chat.conversation_updated",
-            "conversation": conversation_data(conversation),
-        },
-    )
-
-
-def live_event_publish_many(*, shop_id: int, conversations: list[Conversation]) -> None:
-    """One conversation update per conversation, written with a single insert."""
-    events = [
-        {"type": "chat.conversation_updated", "conversation": conversation_data(c)}
-        for c in conversations
-    ]
+def live_events_publish(*, shop_id: int, events: list[dict[str, Any]]) -> None:
+    """Several events of one shop, written with a single insert and sent in order."""
     records = LiveEvent.objects.bulk_create(
         [LiveEvent(shop_id=shop_id, type=e["type"], payload=e) for e in events]
     )
     for record, event in zip(records, events, strict=True):
         publish_on_commit(shop_group(shop_id), {**event, "event_id": record.pk})
+
+
+def message_event(*, message: Message, event_type: str) -> dict[str, Any]:
+    return {"type": event_type, "message": message_data(message)}
+
+
+def conversation_event(*, conversation: Conversation) -> dict[str, Any]:
+    return {"type": "chat.conversation_updated", "conversation": conversation_data(conversation)}
+
+
+def message_publish(*, message: Message, event_type: str) -> None:
+    live_event_publish(
+        shop_id=message.shop_id, event=message_event(message=message, event_type=event_type)
+    )
+
+
+def conversation_publish(*, conversation: Conversation) -> None:
+    live_event_publish(
+        shop_id=conversation.shop_id, event=conversation_event(conversation=conversation)
+    )
+
+
+def live_event_publish_many(*, shop_id: int, conversations: list[Conversation]) -> None:
+    """One conversation update per conversation, written with a single insert."""
+    live_events_publish(
+        shop_id=shop_id, events=[conversation_event(conversation=c) for c in conversations]
+    )

@@ -4,7 +4,7 @@ at once and no message is lost in a refusal (Shopee doc §5.4)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
 from integrations.errors import ForbiddenSend
@@ -44,22 +44,24 @@ def send_rules_check(
     outbound = Message.objects.filter(
         conversation=conversation, direction=Message.Direction.OUTBOUND, status__in=_LIVE
     ).exclude(pk=exclude_message_id)
-    since_buyer = outbound
+    # One query for both counts: unanswered since the buyer's last message, and repeats.
+    since_buyer = Q()
     if conversation.last_buyer_message_at is not None:
-        since_buyer = outbound.filter(
-            Q(platform_created_at__gte=conversation.last_buyer_message_at)
-            | Q(platform_created_at__isnull=True, created_at__gt=conversation.last_buyer_message_at)
+        since_buyer = Q(platform_created_at__gte=conversation.last_buyer_message_at) | Q(
+            platform_created_at__isnull=True, created_at__gt=conversation.last_buyer_message_at
         )
-    if since_buyer.count() >= MAX_UNANSWERED:
+    counts = {"unanswered": Count("pk", filter=since_buyer) if since_buyer else Count("pk")}
+    if kind == "text":
+        repeat = Q(text=text, created_at__gte=now - DUPLICATE_WINDOW)
+        counts["repeats"] = Count("pk", filter=repeat)
+    found = outbound.aggregate(**counts)
+    if found["unanswered"] >= MAX_UNANSWERED:
         return SendRefusal(
             ForbiddenSend.TOO_MANY_UNANSWERED,
             f"{MAX_UNANSWERED} messages in a row are unanswered; Shopee blocks more until the "
             f"buyer replies.",
         )
-    if (
-        kind == "text"
-        and outbound.filter(text=text, created_at__gte=now - DUPLICATE_WINDOW).exists()
-    ):
+    if found.get("repeats"):
         return SendRefusal(
             ForbiddenSend.DUPLICATE_TEXT,
             "The same text was sent to this buyer within the last 24 hours; Shopee refuses "

@@ -46,11 +46,17 @@ class ShopeeAdapter(MarketplaceAdapter):
         push_callback_url: str = "",
         push_keys: tuple[str, ...] | list[str] | None = None,
         timeout: float | tuple[float, float] | None = None,
+        send_timeout: float | tuple[float, float] | None = None,
         retry: RetryPolicy | None = None,
         client: ShopeeClient | None = None,
     ) -> None:
         self.client = client or ShopeeClient(
-            partner_id=partner_id, partner_key=partner_key, host=host, timeout=timeout, retry=retry
+            partner_id=partner_id,
+            partner_key=partner_key,
+            host=host,
+            timeout=timeout,
+            send_timeout=send_timeout,
+            retry=retry,
         )
         self.push_callback_url = push_callback_url
         # Pushes are signed with the partner key unless a separate push key is configured.
@@ -72,6 +78,7 @@ class ShopeeAdapter(MarketplaceAdapter):
             push_keys=[k for k in keys if k],
             retry=None if retries else RetryPolicy(max_attempts=1),
             timeout=getattr(settings, "SHOPEE_HTTP_TIMEOUT", None),
+            send_timeout=getattr(settings, "SHOPEE_SEND_TIMEOUT", None),
         )
 
     # -- OAuth -------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ NON_IDEMPOTENT = {
     "auth/token/get",
     "auth/access_token/get",
 }
+# Buyer-facing sends get their own (shorter) read timeout: a slow send is resolved safely by
+# reading the conversation back, and must not hold a worker for the full API timeout.
+SENDS = {"sellerchat/send_message", "sellerchat/send_autoreply_message"}
 PUBLIC = {"auth/token/get", "auth/access_token/get", "public/get_shops_by_partner"}
 # push.* is typed "Public" in Shopee's schemas: signed without token and shop id (doc §2).
 PUBLIC_PREFIXES = ("push/", "public/", "auth/")
@@ -88,6 +91,7 @@ class ShopeeClient:
         partner_key: str,
         host: str = DEFAULT_HOST,
         timeout: float | tuple[float, float] | None = None,
+        send_timeout: float | tuple[float, float] | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -96,6 +100,7 @@ class ShopeeClient:
         self.partner_key = signing.normalize_partner_key(partner_key)
         self.host = host.rstrip("/")
         self.timeout = timeout
+        self.send_timeout = send_timeout
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -179,8 +184,10 @@ class ShopeeClient:
                 kwargs["data"] = body
         elif method.upper() == "POST":
             kwargs["json"] = body or {}
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
+        timeout = self.send_timeout if path[len(API) :] in SENDS else None
+        timeout = self.timeout if timeout is None else timeout
+        if timeout is not None:
+            kwargs["timeout"] = timeout
         try:
             resp = http.request(method.upper(), self.host + path, **kwargs)
         except requests.RequestException as exc:

@@ -58,6 +58,9 @@ CELERY_TASK_ROUTES = {
 # An outbox row still "sending" this long after its claim belongs to a lost worker: the sweep
 # resolves it by reading the conversation back (never by blindly resending).
 OUTBOX_STALE_SENDING_SECONDS = env.int("OUTBOX_STALE_SENDING_SECONDS", default=360)
+# The sweep re-enqueues a pending or unknown row only once it is this overdue (a queued task
+# normally runs long before), and at most once per this period.
+OUTBOX_SWEEP_GRACE_SECONDS = env.float("OUTBOX_SWEEP_GRACE_SECONDS", default=60.0)
 # Outbox retry schedule: 3 quick retries 200 ms apart, then Celery backoff from this base
 # (doubling, with jitter, capped at half the broker visibility timeout).
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=2.0)
@@ -66,3 +69,6 @@ OUTBOX_UNKNOWN_CHECK_SECONDS = env.float("OUTBOX_UNKNOWN_CHECK_SECONDS", default
 # (connect, read) seconds for Shopee API calls. A read timeout on a send is an unknown outcome,
 # resolved by reading the conversation back.
 SHOPEE_HTTP_TIMEOUT = tuple(env.list("SHOPEE_HTTP_TIMEOUT", cast=float, default=[3.05, 15.0]))
+# (connect, read) for the send calls alone: an answer slower than this is an unknown outcome,
+# read back instead of keeping a worker (and the agent) waiting.
+SHOPEE_SEND_TIMEOUT = tuple(env.list("SHOPEE_SEND_TIMEOUT", cast=float, default=[3.05, 5.0]))

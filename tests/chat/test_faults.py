@@ -117,7 +117,9 @@ def test_a_redelivered_task_of_a_killed_worker_reads_back_instead_of_resending(
 
 
 @pytest.mark.django_db
-def test_sends_queued_when_the_broker_was_flushed_are_delivered_once(simulator, lost_dispatch):
+def test_sends_queued_when_the_broker_was_flushed_are_delivered_once(
+    simulator, lost_dispatch, settings
+):
     shop = connect(simulator.sim)
     agent = User.objects.create_user("agent")
     messages = []
@@ -127,6 +129,7 @@ def test_sends_queued_when_the_broker_was_flushed_are_delivered_once(simulator, 
             message_send_reply(conversation=conversation, user=agent, text=f"hi {n}")[0]
         )
     assert len(lost_dispatch) == 5  # every task message is gone
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     for delivery_id in outbound_deliveries_sweep()["pending"]:
         outbound_delivery_send(delivery_id=delivery_id)
     assert outbound_deliveries_sweep() == {"pending": [], "unknown": []}

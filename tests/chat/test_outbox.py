@@ -1,5 +1,7 @@
 """Outbound replies: one transaction, exact send-rule reasons, retries, never a double send."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.utils import timezone
@@ -240,12 +242,26 @@ def test_an_idempotency_key_makes_a_double_submit_safe(simulator, shop, agent):
     assert OutboundDelivery.objects.count() == 1
 
 
-def test_the_sweep_finds_rows_whose_task_was_lost(simulator, shop, agent):
+def test_the_sweep_finds_rows_whose_task_was_lost(simulator, shop, agent, settings):
     conversation = _conversation(simulator, shop)
     _, delivery = _queue(conversation, agent)  # its on-commit task never ran here
+    assert delivery.pk not in outbound_deliveries_sweep()["pending"]  # still within its grace
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     assert delivery.pk in outbound_deliveries_sweep()["pending"]
     outbound_delivery_send(delivery_id=delivery.pk)
     assert delivery.pk not in outbound_deliveries_sweep()["pending"]
+
+
+def test_the_sweep_takes_an_overdue_row_once_per_grace_period(simulator, shop, agent, settings):
+    conversation = _conversation(simulator, shop)
+    _, delivery = _queue(conversation, agent)
+    OutboundDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert outbound_deliveries_sweep()["pending"] == [delivery.pk]
+    assert outbound_deliveries_sweep()["pending"] == []  # its task was just enqueued again
+    outcome = outbound_delivery_send(delivery_id=delivery.pk)
+    assert outcome.delivery.status == OutboundDelivery.Status.SENT
 
 
 def test_unknown_kinds_and_empty_payloads_are_rejected(simulator, shop, agent):

@@ -92,6 +92,26 @@ def test_read_timeout_on_send_is_outcome_unknown(simulator, client, auth, sleeps
     assert simulator.sim.calls["/api/v2/" + SEND] == 1
 
 
+def test_sends_give_up_at_the_send_timeout_while_reads_keep_the_general_one(
+    simulator, client, auth, my_shop, sleeps
+):
+    client.timeout, client.send_timeout = (2, 1.5), (2, 0.2)
+    simulator.sim.faults.configure(timeout_seconds=0.6)
+    simulator.sim.faults.script(SEND, ["timeout"])
+    simulator.sim.faults.script("shop/get_shop_info", ["timeout"])
+    with pytest.raises(e.NetworkError) as info:
+        client.send_message(
+            **{"shop_id": auth.shop_id, "access_token": auth.access_token},
+            to_id=BUYER,
+            message_type="text",
+            content={"text": "slow"},
+        )
+    assert info.value.outcome_unknown is True
+    # The read waits out the same 0.6 s delay that the send gave up on.
+    assert client.get_shop_info(**my_shop)["region"] == "MY"
+    assert sleeps.delays == []
+
+
 def test_idempotent_reads_are_retried_after_drop_and_timeout(simulator, client, my_shop, sleeps):
     client.timeout = (2, 0.3)
     simulator.sim.faults.configure(timeout_seconds=1.0)
