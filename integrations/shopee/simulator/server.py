@@ -36,6 +36,9 @@ class SimHTTPServer(ThreadingHTTPServer):
 class SimHandler(BaseHTTPRequestHandler):
     server: SimHTTPServer
     server_version = "ShopeeSimulator/1.0"
+    # Keep-alive, as the real API: clients reuse one connection instead of one per call.
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.client_address[0], *args)
