@@ -48,10 +48,11 @@ SCALE = {
 
 def start_worker(env: dict) -> subprocess.Popen:
     # The worker keeps its own copy of the log descriptor once ours is closed.
+    level = os.environ.get("BM5_CELERY_LOG", "WARNING")
     with open(os.environ.get("BM5_WORKER_LOG", os.devnull), "w") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-             "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", os.environ.get("BM5_CELERY_LOG", "WARNING")],
+             "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", level],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 
@@ -80,7 +81,6 @@ def drain(delivery_ids: list[int], timeout: float, kills: int, worker) -> float:
     from celery import current_app
 
     from chat.models import OutboundDelivery
-
     from chat.tasks import outbound_delivery_send_task
 
     start = time.perf_counter()

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 ALLOWLIST_GROUP = "security.allowlist"
 SEND_TIMEOUT_SECONDS = 5
+BATCH_TYPE = "realtime.batch"
 
 
 def user_group(user_id: int) -> str:
@@ -61,7 +62,7 @@ class _Publisher:
         while True:
             items, done = await queue.get()
             layer = get_channel_layer()
-            for group, event in items:
+            for group, event in _batched(items):
                 try:
                     await asyncio.wait_for(layer.group_send(group, event), SEND_TIMEOUT_SECONDS)
                 except Exception:  # Redis down or slow: the socket replays from LiveEvent
@@ -82,6 +83,22 @@ class _Publisher:
         done = threading.Event()
         self._loop.call_soon_threadsafe(self._queue.put_nowait, ([], done))
         return done.wait(timeout)
+
+
+def _batched(items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Consecutive events for one group travel as one ``realtime.batch`` message (one channel
+    layer round trip); StaffConsumer unpacks it in order."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for group, event in items:
+        if out and out[-1][0] == group:
+            last = out[-1][1]
+            if last["type"] != BATCH_TYPE:
+                last = {"type": BATCH_TYPE, "events": [last]}
+                out[-1] = (group, last)
+            last["events"].append(event)
+        else:
+            out.append((group, event))
+    return out
 
 
 _publisher = _Publisher()

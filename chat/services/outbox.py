@@ -264,9 +264,9 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
         if not _claim(delivery_id, attempt_token):
             delivery = None
         else:
-            delivery = OutboundDelivery.objects.select_related("message__conversation__shop").get(
-                pk=delivery_id
-            )
+            delivery = OutboundDelivery.objects.select_related(
+                "message__conversation__shop__token"
+            ).get(pk=delivery_id)
             message = delivery.message
             conversation = message.conversation
             refusal = send_rules_check(
@@ -283,9 +283,11 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
         return _orphaned_by_lost_worker(delivery_id, attempt_token)
     adapter = get_adapter(conversation.shop.platform, retries=False)
     outbound = _outbound(message)
+    # The token row came with the claim; after a forced refresh it is read again.
+    preloaded = getattr(conversation.shop, "token", None)
     for refreshed in (False, True):  # one token refresh on an auth error, then give up
         try:
-            auth = shop_auth_get(shop=conversation.shop)
+            auth = shop_auth_get(shop=conversation.shop, token=None if refreshed else preloaded)
             result = adapter.send_message(auth, outbound)
         except ShopNotConnected as exc:
             _fail(delivery, code="shop_not_connected", reason=exc.reason)

@@ -9,7 +9,7 @@ selectors, never from client messages.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from shopee_cs.realtime import ALLOWLIST_GROUP, user_group
+from shopee_cs.realtime import ALLOWLIST_GROUP, BATCH_TYPE, user_group
 from shopee_cs.security.allowlist import ip_allowed_for_user
 from shopee_cs.security.ip import client_ip
 
@@ -18,6 +18,14 @@ REFUSED = 4403
 
 
 class StaffConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        # Several events of one transaction arrive as one layer message; handle each in order.
+        if message.get("type") == BATCH_TYPE:
+            for event in message["events"]:
+                await self.dispatch(event)
+            return
+        await super().dispatch(message)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if not (self.scope.get("staff_verified") and user and user.is_authenticated):

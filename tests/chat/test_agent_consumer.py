@@ -6,6 +6,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from chat import consumers
@@ -122,6 +123,40 @@ def test_live_events_arrive_with_event_id_and_other_groups_events_do_not(client,
     event = async_to_sync(scenario)()
     assert event["conversation"]["id"] == own_conv.pk
     assert event["event_id"] == LiveEvent.objects.filter(shop=world["own"]).get().pk
+
+
+def test_events_of_one_transaction_arrive_live_in_order(client, world):
+    conversation = ConversationFactory(shop=world["own"])
+    messages = [MessageFactory(conversation=conversation) for _ in range(3)]
+
+    def publish_together():
+        with transaction.atomic():  # one layer message (a batch) for the shop group
+            for message in messages:
+                message_publish(message=message, event_type="chat.message_created")
+            conversation_resolve(conversation=conversation, actor=world["agent"])
+
+    async def scenario():
+        communicator = _communicator(client)
+        assert (await communicator.connect())[0]
+        await _until(communicator, "chat.agent_presence")
+        await sync_to_async(publish_together)()
+        events = [await communicator.receive_json_from(timeout=5) for _ in range(4)]
+        await communicator.disconnect()
+        return events
+
+    events = async_to_sync(scenario)()
+    assert [e["type"] for e in events] == ["chat.message_created"] * 3 + [
+        "chat.conversation_updated"
+    ]
+    assert [e["message"]["id"] for e in events[:3]] == [m.pk for m in messages]
+    ids = [e["event_id"] for e in events]
+    assert (
+        ids
+        == sorted(ids)
+        == list(
+            LiveEvent.objects.filter(shop=world["own"]).order_by("id").values_list("id", flat=True)
+        )
+    )
 
 
 def test_too_many_missed_events_ask_for_a_resync(client, world, monkeypatch):

@@ -64,6 +64,19 @@ def test_a_reply_is_delivered_once_with_its_platform_id_and_latency(simulator, s
     assert conversation.awaiting_reply_since is None  # answered: the first-response clock stops
 
 
+def test_a_token_revoked_at_the_platform_is_refreshed_and_the_reply_sent_once(
+    simulator, shop, agent
+):
+    conversation = _conversation(simulator, shop)
+    _, delivery = _queue(conversation, agent)
+    with simulator.sim.lock:  # our stored token still looks valid, the platform disagrees
+        simulator.sim.access_tokens.clear()
+    outcome = outbound_delivery_send(delivery_id=delivery.pk)
+    assert outcome.delivery.status == OutboundDelivery.Status.SENT
+    assert _seller_messages(simulator, conversation) == 1
+    assert simulator.sim.calls["/api/v2/auth/access_token/get"] == 1
+
+
 def test_a_delivery_is_claimed_once(simulator, shop, agent):
     conversation = _conversation(simulator, shop)
     _, delivery = _queue(conversation, agent)
