@@ -72,6 +72,7 @@ def queue_replies(conversations, agent, tag: str) -> list[int]:
                 conversation=conversation, user=agent, text=f"{tag} reply"
             )
             ids.append(message.delivery.pk)
+    assert ids == list(range(ids[0], ids[0] + len(ids))), "the drain polls an id range"
     return ids
 
 
@@ -90,7 +91,10 @@ def drain(delivery_ids: list[int], timeout: float, kills: int, worker) -> float:
     next_sweep = start + 2
     final = [OutboundDelivery.Status.SENT, OutboundDelivery.Status.FAILED]
     while True:
-        done = OutboundDelivery.objects.filter(pk__in=delivery_ids, status__in=final).count()
+        # A range, not an IN list of thousands of ids: the poll must not load the database.
+        done = OutboundDelivery.objects.filter(
+            pk__gte=delivery_ids[0], pk__lte=delivery_ids[-1], status__in=final
+        ).count()
         if done == len(delivery_ids):
             return time.perf_counter() - start
         now = time.perf_counter()
@@ -106,7 +110,38 @@ def drain(delivery_ids: list[int], timeout: float, kills: int, worker) -> float:
         if now >= next_sweep:
             current_app.send_task("chat.outbound_deliveries_sweep")
             next_sweep = now + 2
-        time.sleep(0.05)
+        time.sleep(0.2)
+
+
+def cpu_seconds(worker, sim) -> dict[str, float]:
+    """CPU used so far by the worker (with its children), the simulator, PostgreSQL and Redis:
+    they share the machine's two cores with this process."""
+    import psutil
+
+    def used(processes) -> float:
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    root = psutil.Process(worker.pid)
+    named = {"postgres": [], "redis-server": []}
+    for process in psutil.process_iter(["name"]):
+        for name, found in named.items():
+            if (process.info["name"] or "").startswith(name):
+                found.append(process)
+    return {
+        "worker main": used([root]),
+        "worker children": used(root.children(recursive=True)),
+        "simulator": used([psutil.Process(sim.pid)]),
+        "postgres": used(named["postgres"]),
+        "redis": used(named["redis-server"]),
+        "bench": used([psutil.Process()]),
+    }
 
 
 def noop_throughput(count: int) -> float:
@@ -170,7 +205,9 @@ def main() -> int:
         noop = noop_throughput(n)
 
         ids_a = queue_replies(conversations[:n], agent, "A")
+        cpu_before = cpu_seconds(worker, sim)
         drain_a = drain(ids_a, timeout=600, kills=0, worker=worker)
+        cpu_a = {k: v - cpu_before[k] for k, v in cpu_seconds(worker, sim).items()}
 
         faults = {"error_5xx_pct": 20, "drop_pct": 5, "timeout_pct": 2, "timeout_seconds": 3}
         faults["paths"] = ["/api/v2/sellerchat/send_message"]
@@ -202,6 +239,8 @@ def main() -> int:
     ratio = drain_b / drain_a
     print(f"BM5 outbox drain, {n} replies per run, worker -c 2, simulator in its own process")
     print(f"  no-op Celery task: {noop:,.0f} tasks/s; run A (clean): {rate_a:,.0f} sends/s")
+    shares = ", ".join(f"{k} {v / n * 1000:.1f}" for k, v in cpu_a.items())
+    print(f"  CPU per send in run A (ms): {shares}")
     print(f"  run A {drain_a:.1f} s, run B (20% 5xx, 5% drop, 2% timeout, 3 kills) {drain_b:.1f} s")
     print(f"  faults seen by the simulator: {stats['faults']}")
     print(
