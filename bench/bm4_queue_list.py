@@ -4,8 +4,9 @@
 
 Seeds N conversations (40% open) over 50 shops owned by 10 agent groups in a scratch database,
 then, in the same run:
-- baseline: the keyset SQL through psycopg (`shop_id = ANY(team shops) AND status='open' ...
-  ORDER BY last_message_at DESC, id DESC LIMIT 50`), page 1, p95;
+- baseline: the equivalent keyset SQL through psycopg: the same rows and columns a page returns
+  (conversation, shop name/site/platform, assignee names; `shop_id = ANY(team shops) AND
+  status='open' ... ORDER BY last_message_at DESC, id DESC LIMIT 51`), page 1, p95;
 - the API (`GET /api/v1/conversations/?status=open&page_size=50`) through Django's test client
   in-process (full middleware, session + OTP auth, DRF, serializers; no HTTP server), as agents
   of the 10 teams in turn, p95;
@@ -107,10 +108,17 @@ def main() -> int:
         cursor.execute("ANALYZE")
     print(f"seeded {args.conversations} conversations in {time.perf_counter() - t0:.1f}s")
 
+    # The equivalent keyset SQL: the rows and columns an inbox page returns (the conversation,
+    # its shop's name, site and platform, the assignee's names), the team's shops as a bound
+    # array, newest activity first.
     sql = (
-        "SELECT id, shop_id, last_message_at FROM chat_conversation WHERE shop_id = ANY(%s) "
-        "AND status = 'open' AND last_message_at IS NOT NULL "
-        "ORDER BY last_message_at DESC, id DESC LIMIT 51"
+        "SELECT c.id, c.shop_id, c.buyer_platform_id, c.buyer_name, c.buyer_avatar_url, c.status,"
+        " c.assignee_id, c.last_message_at, c.last_message_preview, c.awaiting_reply_since,"
+        " c.unread_count, s.id, s.platform, s.site, s.name, u.id, u.username, u.first_name,"
+        " u.last_name FROM chat_conversation c JOIN integrations_shop s ON s.id = c.shop_id"
+        " LEFT JOIN shopee_cs_user u ON u.id = c.assignee_id"
+        " WHERE c.shop_id = ANY(%s) AND c.status = 'open' AND c.last_message_at IS NOT NULL"
+        " ORDER BY c.last_message_at DESC, c.id DESC LIMIT 51"
     )
     sql_ms = []
     with psycopg.connect(conninfo()) as conn:

@@ -136,12 +136,36 @@ def conversation_list_for_user(
     return qs.order_by("-last_message_at", "-id")
 
 
+# What an inbox row shows (chat.serializers.conversation_rows): the busiest query reads no more.
+INBOX_ROW_FIELDS = (
+    "id",
+    "shop_id",
+    "buyer_name",
+    "buyer_platform_id",
+    "buyer_avatar_url",
+    "status",
+    "assignee_id",
+    "unread_count",
+    "last_message_at",
+    "last_message_preview",
+    "awaiting_reply_since",
+    "shop__id",
+    "shop__name",
+    "shop__site",
+    "shop__platform",
+    "assignee__id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+)
+
+
 def conversation_page_for_user(
     *, user: Any, filters: ConversationFilters | None = None, cursor: str | None, size: int
 ) -> tuple[list[Conversation], str | None]:
     """One keyset page (one query) and the cursor of the next, or None at the end."""
     qs = _before(conversation_list_for_user(user=user, filters=filters), "last_message_at", cursor)
-    rows = list(qs[: size + 1])
+    rows = list(qs.only(*INBOX_ROW_FIELDS)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None
