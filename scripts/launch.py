@@ -69,20 +69,27 @@ def main() -> int:
             daemon=True,
         ).start()
     # Ctrl-C reaches honcho and its children through the process group; honcho stops them all.
+    # A SIGTERM (a supervisor, `kill`) reaches only this process: it is passed on to honcho.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = signal.getsignal(signal.SIGTERM)
+    returncode = 1
     try:
-        honcho = subprocess.run(
+        honcho = subprocess.Popen(
             [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"),
              "-p", env["PORT"], *processes],
             cwd=ROOT,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
+        signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGTERM))
+        returncode = honcho.wait()
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
         if owns_servers and env.get("KEEP_EMBEDDED_RUNNING") != "1":
             embedded.stop_embedded()
-    # honcho exits 130 after Ctrl-C: that is the normal way to stop.
-    return 0 if honcho.returncode in (130, -signal.SIGINT) else honcho.returncode
+    # honcho exits 130 after Ctrl-C (143 after SIGTERM): the normal ways to stop.
+    stopped = (130, 143, -signal.SIGINT, -signal.SIGTERM)
+    return 0 if returncode in stopped else returncode
 
 
 if __name__ == "__main__":

