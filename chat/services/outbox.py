@@ -401,7 +401,7 @@ def _schedule_retry(delivery: OutboundDelivery, error: Exception) -> DeliveryOut
         delivery.last_error = str(error)
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         delivery.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
-        if not quick:  # the agent sees "queued" only once quick retries are exhausted
+        if delivery.message.status != Message.Status.QUEUED:  # e.g. a resend after a read-back
             _set_status(delivery.message, Message.Status.QUEUED)
     logger.warning("delivery %s: %s; retry in %.1fs", delivery.pk, error, delay)
     return DeliveryOutcome(delivery, retry_in=delay)

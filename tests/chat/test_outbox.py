@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from chat.models import Conversation, Message, OutboundDelivery
+from chat.models import Conversation, LiveEvent, Message, OutboundDelivery
 from chat.services.messages import message_ingest
 from chat.services.outbox import (
     QUICK_RETRY_DELAY_SECONDS,
@@ -103,6 +103,24 @@ def test_server_errors_then_rate_limit_are_retried_quickly_until_sent(simulator,
     delivery.refresh_from_db()
     assert delivery.status == OutboundDelivery.Status.SENT and delivery.attempts == 4
     assert _seller_messages(simulator, conversation) == 1
+
+
+def test_a_retried_send_tells_agents_queued_then_sent_and_nothing_in_between(
+    simulator, shop, agent
+):
+    conversation = _conversation(simulator, shop)
+    message, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", [500, 503, 200])
+    _attempts(delivery.pk, 3)
+    statuses = [
+        (event.type, event.payload["message"]["status"])
+        for event in LiveEvent.objects.order_by("id")
+        if event.payload.get("message", {}).get("id") == message.pk
+    ]
+    assert statuses == [
+        ("chat.message_created", "queued"),
+        ("chat.message_status_changed", "sent"),
+    ]
 
 
 def test_after_three_quick_retries_the_backoff_stays_below_the_visibility_cap(
