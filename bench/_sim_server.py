@@ -1,6 +1,7 @@
 """A seeded Shopee simulator in its own process (as the real API would be), for benchmarks.
 
-    python bench/_sim_server.py PORT PARTNER_ID PARTNER_KEY SHOP_ID CONVERSATIONS PER_CONVERSATION
+    python bench/_sim_server.py PORT PARTNER_ID PARTNER_KEY SHOP_IDS CONVERSATIONS PER_CONVERSATION
+SHOP_IDS is one id or several separated by commas; conversations are dealt round-robin over them.
 Prints "ready <n messages>" once serving.
 """
 
@@ -13,15 +14,20 @@ from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
 
 
 def main() -> None:
-    port, partner_id, key, shop_id, conversations, per = sys.argv[1:7]
+    port, partner_id, key, shop_ids, conversations, per = sys.argv[1:7]
+    shops = shop_ids.split(",")
     config = SimConfig(
-        partner_id=int(partner_id), partner_key=key, shops=[SimShop(shop_id, "MY", "Bench")], seed=3
+        partner_id=int(partner_id),
+        partner_key=key,
+        shops=[SimShop(shop_id, "MY", f"Bench {n}") for n, shop_id in enumerate(shops)],
+        seed=3,
     )
     handle = start_simulator(config, port=int(port))
     sim = handle.sim
     count = 0
     with sim.lock:
         for n in range(int(conversations)):
+            shop_id = shops[n % len(shops)]
             buyer = sim.add_buyer(shop_id, user_id=10_000 + n, username=f"buyer{n}", lang="en")
             conv = sim.conversation_for(shop_id, buyer["user_id"])
             for k in range(int(per)):

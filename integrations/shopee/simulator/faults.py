@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -31,6 +32,9 @@ class Faults:
             self.timeout_seconds = 5.0
             self.retry_after: float | None = None  # sent as Retry-After on injected 429s
             self.paths: set[str] | None = None  # None: every /api/v2 path
+            # Calls per second per shop (a token bucket with one second of burst); 0: no limit.
+            self.shop_rate_limit = 0.0
+            self._buckets: dict[str, tuple[float, float]] = {}  # shop -> (tokens, at)
             self._scripts: dict[str, deque[Outcome]] = {}
 
     def configure(self, **kw: Any) -> dict[str, Any]:
@@ -42,6 +46,7 @@ class Faults:
             "timeout_seconds",
             "retry_after",
             "paths",
+            "shop_rate_limit",
         }
         unknown = set(kw) - allowed
         if unknown:
@@ -86,6 +91,19 @@ class Faults:
                 r -= pct
             return None
 
+    def throttled(self, shop_id: str) -> bool:
+        """Whether this call exceeds the shop's rate (the real API answers error_rate_limit)."""
+        with self._lock:
+            rate = self.shop_rate_limit
+            if rate <= 0 or not shop_id:
+                return False
+            now = time.monotonic()
+            tokens, at = self._buckets.get(shop_id, (rate, now))
+            tokens = min(rate, tokens + (now - at) * rate)
+            allowed = tokens >= 1
+            self._buckets[shop_id] = (tokens - 1 if allowed else tokens, now)
+            return not allowed
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "error_5xx_pct": self.error_5xx_pct,
@@ -95,6 +113,7 @@ class Faults:
             "timeout_seconds": self.timeout_seconds,
             "retry_after": self.retry_after,
             "paths": sorted(self.paths) if self.paths is not None else None,
+            "shop_rate_limit": self.shop_rate_limit,
             "scripts": {p: list(q) for p, q in self._scripts.items() if q},
         }
 

@@ -83,6 +83,8 @@ class SimHandler(BaseHTTPRequestHandler):
         with sim.lock:
             sim.calls[url.path] += 1
         fault = sim.faults.draw(url.path) if url.path.startswith("/api/v2/") else None
+        if fault is None and url.path.startswith("/api/v2/"):
+            fault = 429 if sim.faults.throttled(query.get("shop_id", "")) else None
         if isinstance(fault, int) and fault != 200:
             key = "rate_limit" if fault == 429 else "server"
             _, body = api.envelope(sim, url.path, error=SimError(key))

@@ -184,3 +184,30 @@ def test_default_timeout_applies(simulator, monkeypatch):
     with pytest.raises(requests.ConnectTimeout):
         http.request("GET", simulator.base_url)
     assert seen["timeout"] == http.DEFAULT_TIMEOUT
+
+
+def test_a_shops_rate_limit_answers_error_rate_limit_without_touching_other_shops(
+    simulator, sim_config
+):
+    simulator.sim.faults.configure(shop_rate_limit=3)
+    calls = {}
+    for shop_id in ("100000001", "100000002"):
+        access = simulator.sim.issue_tokens(shop_id)["access_token"]
+        client = ShopeeClient(
+            partner_id=sim_config.partner_id,
+            partner_key=sim_config.partner_key,
+            host=simulator.base_url,
+            retry=RetryPolicy(max_attempts=1),
+        )
+        outcomes = []
+        for _ in range(5 if shop_id == "100000001" else 3):
+            try:
+                client.get_shop_info(shop_id=shop_id, access_token=access)
+                outcomes.append("ok")
+            except e.RateLimited as exc:
+                outcomes.append(exc.code)
+        calls[shop_id] = outcomes
+    # A burst of one second's worth passes; the rest of the burst is refused, shop by shop.
+    assert calls["100000001"][:3] == ["ok"] * 3
+    assert "error_rate_limit" in calls["100000001"][3:]
+    assert calls["100000002"] == ["ok"] * 3
