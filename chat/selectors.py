@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from chat.models import (
     AgentGroup,
@@ -23,24 +25,38 @@ from chat.models import (
     SavedReply,
 )
 from integrations.models import Shop
-from shopee_cs.security.roles import user_is_admin
+from shopee_cs.security.roles import ROLE_ADMIN
 
 
 def _visible_shop_ids(user: Any) -> list[int] | None:
     """None means "all shops" (admin); otherwise the visible shop ids.
 
-    Resolved into a constant list (one small query) rather than a subquery: the inbox query
-    then plans like a plain keyset scan and compiles much faster (BM4).
+    One query answers both the Admin role and the shops of the user's agent groups, resolved
+    into a constant list rather than a subquery: the inbox query then plans like a plain keyset
+    scan and compiles much faster (BM4).
     """
-    if user_is_admin(user):
-        return None
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    return list(
-        AgentGroup.shops.through.objects.filter(agentgroup__members=user)
-        .values_list("shop_id", flat=True)
-        .distinct()
+    if user.is_superuser:
+        return None
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            admin=Exists(Group.objects.filter(user=OuterRef("pk"), name=ROLE_ADMIN)),
+            shop_ids=ArraySubquery(
+                AgentGroup.shops.through.objects.filter(agentgroup__members=OuterRef("pk"))
+                .values("shop_id")
+                .distinct()
+            ),
+        )
+        .values_list("admin", "shop_ids")
+        .first()
     )
+    if row is None:
+        return []
+    admin, shop_ids = row
+    return None if admin else list(shop_ids)
 
 
 def shop_list_for_user(*, user: Any) -> QuerySet[Shop]:

@@ -126,9 +126,9 @@ def test_list_query_count_is_constant_whatever_the_page_size(client, team):
         with CaptureQueriesContext(connection) as ctx:
             assert len(_ids(client.get(f"{LIST}?page_size={size}"))) == size
         counts.append(len(ctx.captured_queries))
-    # session, user, OTP device (authentication), admin-role check, the user's shop ids, then
-    # the page itself
-    assert counts[0] == counts[1] <= 6
+    # user and OTP device (authentication; the session is read from Redis), the user's role and
+    # shop ids in one query, then the page itself
+    assert counts[0] == counts[1] <= 4
 
 
 def test_detail_of_another_groups_conversation_is_404(client, team):

@@ -26,6 +26,7 @@ def test_agents_see_only_their_groups_shops(teams):
     assert set(shop_list_for_user(user=supervisor)) == {a_shop, b_shop}
     with pytest.raises(Shop.DoesNotExist):
         shop_get_for_user(user=agent_a, shop_id=b_shop.pk)
+    assert list(shop_list_for_user(user=UserFactory(roles=["Agent"]))) == []  # in no group
 
 
 def test_admins_see_everything_and_inactive_users_nothing(teams):
