@@ -171,8 +171,8 @@ def main() -> int:
         verdict("API p95 absolute (ms)", api95, "<= 30", api95 <= 30),
         verdict("page 1000 / page 1", pdeep / p1, "<= 1.2", pdeep <= 1.2 * p1),
     ]
-    constant = len(set(counts.values())) == 1
-    results.append(f"query count constant: {constant} ({counts[50]} per request) -> "
+    constant = len(set(counts.values())) == 1 and counts[50] <= 4
+    results.append(f"query count constant and <= 4: {constant} ({counts[50]} per request) -> "
                    f"{'PASS' if constant else 'FAIL'}")  # fmt: skip
     results.append(f"team isolation: {foreign} foreign rows -> {'PASS' if not foreign else 'FAIL'}")
     print("\n".join(results))
