@@ -26,6 +26,28 @@ def test_missed_pushes_are_recovered_by_pulling_conversations(simulator, shop):
     assert Message.objects.count() == 12
 
 
+def test_pulled_buyer_messages_are_announced_once_after_commit(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    from chat.signals import message_received
+
+    sent = _buyers_write(simulator.sim, 6)
+    announced = []
+
+    def receiver(sender, message, conversation, **kwargs):
+        assert conversation.pk == message.conversation_id
+        announced.append(message.platform_message_id)
+
+    message_received.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            shop_reconcile(shop=shop)
+            shop_reconcile(shop=shop)  # nothing new: nothing announced twice
+    finally:
+        message_received.disconnect(receiver)
+    assert sorted(announced) == sorted(str(m["message_id"]) for m in sent)
+
+
 def test_the_cursor_limits_the_next_pull_to_newer_conversations(simulator, shop):
     _buyers_write(simulator.sim, 4)
     shop_reconcile(shop=shop)
