@@ -124,3 +124,12 @@ def test_a_walk_longer_than_one_run_resumes_and_completes(simulator, shop, monke
     assert shop_reconcile(shop=shop).complete
     assert Message.objects.filter(platform_message_id=str(late["message_id"])).exists()
     assert shop_reconcile(shop=shop).messages_created == 0
+
+
+def test_bulk_statement_errors_surface_as_django_database_errors():
+    from django.db import DataError
+
+    from chat.services.bulk_ingest import _bulk_execute
+
+    with pytest.raises(DataError):
+        _bulk_execute("SELECT 1 / %b", [0])
