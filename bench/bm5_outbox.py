@@ -4,14 +4,19 @@ Run A sends N queued replies to N buyers of 50 shops through a real Celery worke
 simulator (its own process), which limits every shop to 10 calls per second (error_rate_limit
 beyond). Run B does the same with 20% 5xx, 5% accept-then-drop and 2% read timeouts, while a
 worker child is killed with SIGKILL three times. Goals: drain(B) <= 2.5 x drain(A); send-path
-throughput in A >= 0.3 x a no-op task's; 0 lost and 0 duplicates counted at the simulator; no
-retry countdown above visibility_timeout / 2.
+throughput in A >= 0.3 x a no-op task's; 0 lost and 0 duplicates counted at the simulator. (No
+retry countdown exceeds visibility_timeout / 2: enforced in chat.services.outbox and tested in
+tests/chat/test_outbox.py, not measured here.)
 
-Scale (stated in the report): backoff base 0.1 s (not 2 s), unknown-outcome check after 1 s,
-stale "sending" rows swept after 25 s with a 20 s task limit, the sweep run every 2 s instead of
-beat's 60 s, read timeout 2 s.
+Scale (every waiting constant / 20, stated in the report): backoff base 0.1 s (2 s), unknown-
+outcome read-back after 0.25 s (5 s), send read timeout 0.25 s (5 s), sweep grace 30 s (60 s,
+not divided: it must exceed the time a healthy backlog takes to drain), stale "sending" rows
+swept after 25 s with a 20 s task limit, the sweep sent every 2 s instead of beat's 60 s.
 
-    python bench/bm5_outbox.py [--replies 600]
+Environment knobs for looking inside a run: BM5_WORKER_LOG (file for the worker's log),
+BM5_LOG_LEVEL and BM5_CELERY_LOG (its levels), BM5_PROGRESS=1 (print the drain's progress).
+
+    python bench/bm5_outbox.py [--replies 2000] [--kills 3]
 """
 
 import argparse
