@@ -3,7 +3,7 @@ never means a missed message. Replies sent from Seller Centre arrive here as "se
 
 import logging
 import random
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -84,6 +84,36 @@ def _known_until(shop: Shop, conversation_ids: list[str]) -> dict[str, object]:
     )
 
 
+@dataclass(frozen=True)
+class _PageInFlight:
+    page: object
+    changed: list
+    futures: list[Future]
+
+
+def _page_start(pool, adapter, auth, shop: Shop, since, cursor) -> _PageInFlight:
+    """List one page of conversations and start fetching the messages of those that changed."""
+    page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
+    changed = [
+        c
+        for c in page.items
+        if c.last_message_at is not None and (since is None or c.last_message_at > since)
+    ]
+    known = _known_until(shop, [c.platform_conversation_id for c in changed])
+    futures = [
+        pool.submit(
+            _fetch_new_messages,
+            adapter,
+            auth,
+            platform_conversation_id=c.platform_conversation_id,
+            known_until=known.get(c.platform_conversation_id),
+            buyer_name=c.buyer_name,
+        )
+        for c in changed
+    ]
+    return _PageInFlight(page, changed, futures)
+
+
 def conversation_messages_sync(
     *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
 ) -> int:
@@ -106,8 +136,9 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
     MAX_CONVERSATION_PAGES pages per run; a longer walk resumes where the last run stopped.
 
     Message pages of changed conversations are fetched concurrently, then stored in one
-    transaction per page. The cursor moves only when a walk completes, to the newest
-    conversation seen when it began: anything newer is picked up by the next walk.
+    transaction per page; the next page is fetched while the current one is written. The cursor
+    moves only when a walk completes, to the newest conversation seen when it began: anything
+    newer is picked up by the next walk.
     """
     state, _ = ShopSyncState.objects.get_or_create(shop=shop)
     adapter = get_adapter(shop.platform)
@@ -116,43 +147,38 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
     cursor = state.walk_cursor or None
     newest = state.walk_newest
     seen, created, complete = 0, 0, False
+    pool = ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY)
     try:
-        with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
-            for _ in range(MAX_CONVERSATION_PAGES):
-                page = adapter.list_conversations(
-                    auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE
-                )
-                changed = [
-                    c
-                    for c in page.items
-                    if c.last_message_at is not None
-                    and (since is None or c.last_message_at > since)
-                ]
-                stop = len(changed) < len(page.items)
-                known = _known_until(shop, [c.platform_conversation_id for c in changed])
-                fetched = list(
-                    pool.map(
-                        lambda c, known=known: _fetch_new_messages(
-                            adapter,
-                            auth,
-                            platform_conversation_id=c.platform_conversation_id,
-                            known_until=known.get(c.platform_conversation_id),
-                            buyer_name=c.buyer_name,
-                        ),
-                        changed,
-                    )
-                )
-                created += _store(shop, fetched)
-                seen += len(changed)
-                for c in changed:
-                    newest = max(newest, c.last_message_at) if newest else c.last_message_at
-                if stop or not page.has_more:
-                    complete = True
-                    break
-                cursor = page.next_cursor
+        current = _page_start(pool, adapter, auth, shop, since, cursor)
+        for n in range(MAX_CONVERSATION_PAGES):
+            page, changed = current.page, current.changed
+            last = len(changed) < len(page.items) or not page.has_more
+            upcoming, deferred = None, None
+            if not last and n + 1 < MAX_CONVERSATION_PAGES:
+                # The next page is fetched while this one is written: HTTP and the database
+                # overlap. A rate limit there waits until this page is stored.
+                try:
+                    upcoming = _page_start(pool, adapter, auth, shop, since, page.next_cursor)
+                except RateLimited as exc:
+                    deferred = exc
+            created += _store(shop, [future.result() for future in current.futures])
+            seen += len(changed)
+            for c in changed:
+                newest = max(newest, c.last_message_at) if newest else c.last_message_at
+            if last:
+                complete = True
+                break
+            cursor = page.next_cursor
+            if deferred is not None:
+                raise deferred
+            if upcoming is None:
+                break  # MAX_CONVERSATION_PAGES: the next run resumes at `cursor`
+            current = upcoming
     except RateLimited as exc:
         _back_off(state, exc)
         raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # nothing fetched after a failure
     state.last_run_at = timezone.now()
     state.last_error = ""
     state.consecutive_rate_limits = 0

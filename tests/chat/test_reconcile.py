@@ -126,6 +126,36 @@ def test_a_walk_longer_than_one_run_resumes_and_completes(simulator, shop, monke
     assert shop_reconcile(shop=shop).messages_created == 0
 
 
+def test_a_walk_of_several_pages_fetches_ahead_and_stores_every_page(simulator, shop, monkeypatch):
+    from chat.services import reconcile
+
+    monkeypatch.setattr(reconcile, "CONVERSATION_PAGE_SIZE", 3)
+    sent = [buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=6200 + n) for n in range(7)]
+    result = shop_reconcile(shop=shop)
+    assert result.complete and result.messages_created == 7
+    assert simulator.sim.snapshot_stats()["calls"]["/api/v2/sellerchat/get_conversation_list"] == 3
+    assert set(Message.objects.values_list("platform_message_id", flat=True)) == {
+        str(m["message_id"]) for m in sent
+    }
+
+
+def test_a_rate_limit_on_the_page_fetched_ahead_keeps_the_page_in_hand(
+    simulator, shop, monkeypatch
+):
+    from chat.services import reconcile
+
+    monkeypatch.setattr(reconcile, "CONVERSATION_PAGE_SIZE", 3)
+    for n in range(7):
+        buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=6300 + n)
+    simulator.sim.faults.script("sellerchat/get_conversation_list", [200] + [429] * 5)
+    with pytest.raises(RateLimited):
+        shop_reconcile(shop=shop)
+    assert Message.objects.count() == 3  # the first page was stored before the error surfaced
+    assert ShopSyncState.objects.get(shop=shop).backoff_until is not None
+    assert shop_reconcile(shop=shop).complete
+    assert Message.objects.count() == 7
+
+
 def test_bulk_statement_errors_surface_as_django_database_errors():
     from django.db import DataError
 
