@@ -3,9 +3,80 @@ page as JSON, so the JS needs no catalogue of its own."""
 
 from django.utils.translation import gettext as _
 
+from chat.services.send_rules import MAX_TEXT_LENGTH, MAX_UNANSWERED
+from integrations.errors import ForbiddenSend
 
-def console_strings() -> dict[str, str]:
+
+def refusal_strings() -> dict[str, str]:
+    """Why a send was refused, by failure code, in the page's language (the stored reason is
+    English). %(count)s is the message's length and %(site)s its shop's site, filled in by the
+    page; other codes show the stored reason."""
     return {
+        "empty": _("The message is empty."),
+        ForbiddenSend.TOO_LONG: _(
+            "The message has %(count)s characters; Shopee allows at most %(limit)s."
+        ).replace("%(limit)s", str(MAX_TEXT_LENGTH)),
+        ForbiddenSend.TOO_MANY_UNANSWERED: _(
+            "%(limit)s messages in a row are unanswered; Shopee blocks more until the buyer "
+            "replies."
+        ).replace("%(limit)s", str(MAX_UNANSWERED)),
+        ForbiddenSend.DUPLICATE_TEXT: _(
+            "The same text was sent to this buyer within the last 24 hours; Shopee refuses "
+            "repeats. Change the wording."
+        ),
+        ForbiddenSend.BUYER_NOT_ELIGIBLE: _(
+            "The buyer has not chatted in the last 7 days, ordered in the last 30 days, or "
+            "opened a return; Shopee does not allow messaging them."
+        ),
+        ForbiddenSend.REGION_NOT_SUPPORTED: _(
+            "Shopee does not allow sending chat messages through the API on the %(site)s site; "
+            "reply in Seller Centre."
+        ),
+    }
+
+
+def marketplace_status_strings() -> dict[str, str]:
+    """Order, logistics and return statuses as Shopee names them, for the side panel."""
+    return {
+        "UNPAID": _("Unpaid"),
+        "PENDING": _("Pending"),
+        "READY_TO_SHIP": _("Ready to ship"),
+        "PROCESSED": _("Processed"),
+        "RETRY_SHIP": _("Shipping again"),
+        "SHIPPED": _("Shipped"),
+        "TO_CONFIRM_RECEIVE": _("Delivered, awaiting confirmation"),
+        "IN_CANCEL": _("Cancellation requested"),
+        "CANCELLED": _("Cancelled"),
+        "TO_RETURN": _("To return"),
+        "COMPLETED": _("Completed"),
+        "INVOICE_PENDING": _("Invoice pending"),
+        "LOGISTICS_NOT_START": _("Not shipped yet"),
+        "LOGISTICS_PENDING_ARRANGE": _("Shipment to arrange"),
+        "LOGISTICS_READY": _("Ready for pickup"),
+        "LOGISTICS_REQUEST_CREATED": _("Pickup requested"),
+        "LOGISTICS_PICKUP_DONE": _("Picked up"),
+        "LOGISTICS_PICKUP_RETRY": _("Pickup retry"),
+        "LOGISTICS_PICKUP_FAILED": _("Pickup failed"),
+        "LOGISTICS_DELIVERY_DONE": _("Delivered"),
+        "LOGISTICS_DELIVERY_FAILED": _("Delivery failed"),
+        "LOGISTICS_REQUEST_CANCELED": _("Shipment cancelled"),
+        "LOGISTICS_COD_REJECTED": _("Cash on delivery refused"),
+        "LOGISTICS_LOST": _("Lost in transit"),
+        "LOGISTICS_INVALID": _("Shipment invalid"),
+        "REQUESTED": _("Requested"),
+        "ACCEPTED": _("Accepted"),
+        "PROCESSING": _("Processing"),
+        "JUDGING": _("Under review by Shopee"),
+        "SELLER_DISPUTE": _("Disputed by the seller"),
+        "REFUND_PAID": _("Refunded"),
+        "CLOSED": _("Closed"),
+    }
+
+
+def console_strings() -> dict:
+    return {
+        "refusals": refusal_strings(),
+        "statuses": marketplace_status_strings(),
         "queued": _("Queued"),
         "sending": _("Sending"),
         "sent": _("Sent"),

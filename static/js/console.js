@@ -184,6 +184,15 @@
     }
     return b;
   }
+  // A send-rule refusal in the page's language; other reasons as the server wrote them.
+  function failureText(m) {
+    const template = T.refusals[m.failure_code];
+    if (!template) return m.failure_reason || "";
+    const conversation = state.conversations.get(m.conversation_id);
+    const site = conversation && conversation.shop ? conversation.shop.site : "";
+    return fmt(template, { count: Array.from(m.text || "").length, site });
+  }
+  function statusText(code) { return (code && T.statuses[code]) || code || "—"; }
   function renderMessage(m) {
     const row = el("div", `msg ${m.direction}`);
     row.dataset.id = m.id;
@@ -202,7 +211,7 @@
     }
     row.appendChild(meta);
     if (m.status === "failed") {
-      const reason = el("div", "fail-reason", m.failure_reason || "");
+      const reason = el("div", "fail-reason", failureText(m));
       if (m.sender_kind !== "outside") {
         const retry = el("button", "link", T.retry);
         retry.type = "button";
@@ -295,7 +304,7 @@
       updateCounter();
       upsertMessage(m, true);
       $("composer-error").hidden = m.status !== "failed";
-      $("composer-error").textContent = m.status === "failed" ? fmt(T.sendFailed, { reason: m.failure_reason }) : "";
+      $("composer-error").textContent = m.status === "failed" ? fmt(T.sendFailed, { reason: failureText(m) }) : "";
     } catch (e) {
       $("composer-error").hidden = false;
       $("composer-error").textContent = fmt(T.sendFailed, { reason: e.message });
@@ -328,7 +337,7 @@
       const card = el("div", "order");
       const head = el("div", "order-head");
       head.appendChild(el("span", "order-ref", o.order_ref));
-      head.appendChild(el("span", "ostatus", o.status || "—"));
+      head.appendChild(el("span", "ostatus", statusText(o.status)));
       card.appendChild(head);
       const items = el("ul", "order-items");
       for (const it of o.items || []) {
@@ -342,9 +351,9 @@
       if (o.tracking_number || o.carrier) {
         card.appendChild(orderRow(T.tracking, `${o.carrier || ""} ${o.tracking_number || ""}`.trim()));
       }
-      if (o.tracking_status) card.appendChild(orderRow("", o.tracking_status));
+      if (o.tracking_status) card.appendChild(orderRow("", statusText(o.tracking_status)));
       for (const r of o.returns || []) {
-        card.appendChild(el("div", "return", `${T.returns} ${r.return_ref}: ${r.status}${r.reason ? " · " + r.reason : ""}`));
+        card.appendChild(el("div", "return", `${T.returns} ${r.return_ref}: ${statusText(r.status)}${r.reason ? " · " + r.reason : ""}`));
       }
       box.appendChild(card);
     }

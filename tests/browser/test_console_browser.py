@@ -109,5 +109,17 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     page.press("#reply", "Enter")
     page.wait_for_selector(".msg.failed .fail-reason >> text=TW")
     assert sim.snapshot_stats()["messages_sent_by_seller"] == 1
+
+    # The switcher turns the whole console into Simplified Chinese, live connection included.
+    page.select_option("select[name=language]", "zh-hans")
+    page.click("[data-lang-submit]")
+    page.wait_for_selector("html[lang=zh-hans]")
+    page.wait_for_selector("#conn[data-state=live]", timeout=5000)
+    page.click(".conv >> text=Yes! Red is in stock and ships today.")  # now its last message
+    page.wait_for_selector(".msg.out [data-status=sent]")
+    assert page.is_visible("text=发送")  # the Send button
+    page.wait_for_selector(".msg.failed .fail-reason >> text=消息有 602 个字符")  # the refusal too
+    page.wait_for_selector(".ostatus >> text=待付款")  # and Shopee's order status
+    page.screenshot(path=ARTIFACTS / "console-zh-hans.png")
     assert errors == []  # no JavaScript errors on the way
     page.close()

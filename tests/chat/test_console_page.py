@@ -48,3 +48,52 @@ def test_swagger_ui_is_served_without_a_cdn(client):
     assert response.status_code == 200
     assert "cdn" not in html.lower() and "drf_spectacular_sidecar" in html
     assert "cdn" not in response["Content-Security-Policy"].lower()
+
+
+def _refusals_of_every_rule():
+    """One real refusal from each send rule (the reasons the server stores, in English)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chat.models import Message
+    from chat.services.send_rules import send_rules_check
+    from tests.factories import ConversationFactory, MessageFactory
+
+    now = timezone.now()
+    found = {}
+    tw = ConversationFactory(shop=ShopFactory(site="TW"))
+    found["region"] = (send_rules_check(conversation=tw, kind="text", text="hi", now=now), tw)
+    conversation = ConversationFactory(last_buyer_message_at=now - timedelta(days=10))
+    for text in ("   ", "x" * 612, "hello"):
+        refusal = send_rules_check(conversation=conversation, kind="text", text=text, now=now)
+        found[refusal.code] = (refusal, conversation)
+    busy = ConversationFactory(last_buyer_message_at=now - timedelta(hours=1))
+    for n in range(5):
+        MessageFactory(conversation=busy, direction="out", status=Message.Status.SENT, text=f"{n}")
+    refusal = send_rules_check(conversation=busy, kind="text", text="0", now=now)
+    found[refusal.code] = (refusal, busy)
+    quiet = ConversationFactory(last_buyer_message_at=now - timedelta(hours=1))
+    MessageFactory(conversation=quiet, direction="out", status=Message.Status.SENT, text="same")
+    refusal = send_rules_check(conversation=quiet, kind="text", text="same", now=now)
+    found[refusal.code] = (refusal, quiet)
+    return found
+
+
+def test_the_console_words_every_send_rule_refusal_as_the_server_does():
+    from django.utils import translation
+
+    from chat.console_i18n import refusal_strings
+
+    refusals = _refusals_of_every_rule()
+    assert {r.code for r, _ in refusals.values()} == set(refusal_strings())  # all six rules
+    with translation.override("en"):
+        templates = refusal_strings()
+    for refusal, conversation in refusals.values():
+        text_length = {"too_long": 612}.get(refusal.code, 0)
+        filled = templates[refusal.code] % {"count": text_length, "site": conversation.shop.site}
+        assert filled == refusal.reason, refusal.code
+    with translation.override("zh-hans"):
+        chinese = refusal_strings()
+    assert "600" in chinese["too_long"] and "%(count)s" in chinese["too_long"]
+    assert all(chinese[code] != templates[code] for code in templates)
