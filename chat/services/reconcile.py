@@ -175,6 +175,8 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
                 break  # MAX_CONVERSATION_PAGES: the next run resumes at `cursor`
             current = upcoming
     except RateLimited as exc:
+        # Keep the walk's progress: the next run resumes at the page that was refused.
+        state.walk_cursor, state.walk_newest = cursor or "", newest
         _back_off(state, exc)
         raise
     finally:

@@ -152,8 +152,13 @@ def test_a_rate_limit_on_the_page_fetched_ahead_keeps_the_page_in_hand(
         shop_reconcile(shop=shop)
     assert Message.objects.count() == 3  # the first page was stored before the error surfaced
     assert ShopSyncState.objects.get(shop=shop).backoff_until is not None
+    simulator.sim.faults.reset()  # the rate limit is over
+    lists = simulator.sim.snapshot_stats()["calls"]["/api/v2/sellerchat/get_conversation_list"]
     assert shop_reconcile(shop=shop).complete
     assert Message.objects.count() == 7
+    # The walk resumed at the refused page: pages 2 and 3 only, not page 1 again.
+    calls = simulator.sim.snapshot_stats()["calls"]["/api/v2/sellerchat/get_conversation_list"]
+    assert calls - lists == 2
 
 
 def test_bulk_statement_errors_surface_as_django_database_errors():
