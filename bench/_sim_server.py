@@ -7,8 +7,9 @@ Prints "ready <n messages>" once serving.
 
 import sys
 import time
+from pathlib import Path
 
-from _rig import ROOT  # noqa: F401 - puts the project on sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, as in _rig
 
 from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
 

@@ -24,6 +24,16 @@ def auth(simulator, my_shop) -> ShopAuth:
     return ShopAuth(**my_shop)
 
 
+def _send_text(client: ShopeeClient, auth: ShopAuth, text: str) -> dict:
+    return client.send_message(
+        shop_id=auth.shop_id,
+        access_token=auth.access_token,
+        to_id=BUYER,
+        message_type="text",
+        content={"text": text},
+    )
+
+
 def _msg(text: str) -> OutboundMessage:
     return OutboundMessage(shop_id="100000001", buyer_id=str(BUYER), text=text)
 
@@ -82,12 +92,7 @@ def test_read_timeout_on_send_is_outcome_unknown(simulator, client, auth, sleeps
     simulator.sim.faults.configure(timeout_seconds=1.0)
     simulator.sim.faults.script(SEND, ["timeout"])
     with pytest.raises(e.NetworkError) as info:
-        client.send_message(
-            **{"shop_id": auth.shop_id, "access_token": auth.access_token},
-            to_id=BUYER,
-            message_type="text",
-            content={"text": "hi"},
-        )
+        _send_text(client, auth, "hi")
     assert info.value.outcome_unknown is True
     assert simulator.sim.calls["/api/v2/" + SEND] == 1
 
@@ -100,12 +105,7 @@ def test_sends_give_up_at_the_send_timeout_while_reads_keep_the_general_one(
     simulator.sim.faults.script(SEND, ["timeout"])
     simulator.sim.faults.script("shop/get_shop_info", ["timeout"])
     with pytest.raises(e.NetworkError) as info:
-        client.send_message(
-            **{"shop_id": auth.shop_id, "access_token": auth.access_token},
-            to_id=BUYER,
-            message_type="text",
-            content={"text": "slow"},
-        )
+        _send_text(client, auth, "slow")
     assert info.value.outcome_unknown is True
     # The read waits out the same 0.6 s delay that the send gave up on.
     assert client.get_shop_info(**my_shop)["region"] == "MY"
