@@ -11,16 +11,20 @@ in Redis as one list; receivers drop the cache on every change (see shopee_cs.re
 - An unknown client IP (see shopee_cs.security.ip) never passes.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from shopee_cs.models import IPAllowlistEntry
 from shopee_cs.security.ip import IPNetwork, ip_in, parse_ip, parse_networks
 
 CACHE_KEY = "security:allowlist:v1"
 CACHE_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 DEV_DEFAULT = parse_networks(
     ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
 )
@@ -47,10 +51,16 @@ def _load() -> list[Entry]:
 
 
 def allowlist_entries() -> list[Entry]:
-    entries = cache.get(CACHE_KEY)
-    if entries is None:
-        entries = _load()
-        cache.set(CACHE_KEY, entries, CACHE_SECONDS)
+    """The cached list; with Redis unreachable, the table itself, so agents keep working and
+    the allowlist stays enforced during a Redis outage."""
+    try:
+        entries = cache.get(CACHE_KEY)
+        if entries is None:
+            entries = _load()
+            cache.set(CACHE_KEY, entries, CACHE_SECONDS)
+    except RedisError as exc:
+        logger.warning("allowlist: cache unavailable (%s); reading the table", exc)
+        return _load()
     return entries
 
 

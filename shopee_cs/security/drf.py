@@ -5,7 +5,10 @@ API keys (`Authorization: Api-Key <key>` or `Bearer <key>`), which skip OTP but 
 the allowlist. Views opt in to key access with `required_scopes = [...]`; no attribute, no keys.
 """
 
+import logging
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -16,6 +19,8 @@ from shopee_cs.security.ip import client_ip
 from shopee_cs.security.services import ApiKeyRefused, api_key_authenticate, audit_record
 
 KEY_SCHEMES = ("api-key", "bearer")
+
+logger = logging.getLogger(__name__)
 
 
 def api_key_header(request) -> str | None:
@@ -106,11 +111,23 @@ class HasScope(BasePermission):
         return False
 
 
-class ClientIpAnonThrottle(AnonRateThrottle):
+class _FailOpenOnRedisOutage:
+    """Throttle counters live in Redis. Without Redis the API still answers, unthrottled: every
+    request is still authenticated, and sign-in lockout counts in the database (django-axes)."""
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except RedisError as exc:
+            logger.warning("throttle: cache unavailable (%s); request not throttled", exc)
+            return True
+
+
+class ClientIpAnonThrottle(_FailOpenOnRedisOutage, AnonRateThrottle):
     def get_ident(self, request) -> str:
         return client_ip(request) or "unknown"
 
 
-class ClientIpUserThrottle(UserRateThrottle):
+class ClientIpUserThrottle(_FailOpenOnRedisOutage, UserRateThrottle):
     def get_ident(self, request) -> str:
         return client_ip(request) or "unknown"

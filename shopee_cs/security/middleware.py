@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from shopee_cs.security.allowlist import ip_allowed_anonymous, ip_allowed_for_user
 from shopee_cs.security.drf import api_key_header
@@ -24,6 +25,13 @@ def _starts(path: str, prefixes) -> bool:
     if language:  # /zh-hans/accounts/... is /accounts/...
         path = path[len(language) + 1 :]
     return any(path.startswith(p) for p in prefixes)
+
+
+def _first_refusal_this_minute(ip, user_id, path: str) -> bool:
+    try:
+        return cache.add(f"security:refused:{ip}:{user_id}:{path[:200]}", 1, REFUSAL_AUDIT_SECONDS)
+    except RedisError:
+        return True  # without Redis, audit every refusal rather than none
 
 
 class IPAllowlistMiddleware:
@@ -54,7 +62,7 @@ class IPAllowlistMiddleware:
             allowed = ip_allowed_anonymous(ip)
         if allowed:
             return self.get_response(request)
-        if cache.add(f"security:refused:{ip}:{user.pk}:{path[:200]}", 1, REFUSAL_AUDIT_SECONDS):
+        if _first_refusal_this_minute(ip, user.pk, path):
             audit_record(
                 action="allowlist.refused",
                 request=request,

@@ -150,7 +150,7 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = env.str("LOGIN_REDIRECT_URL", default="/console/")
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Sessions are read from Redis and written through to PostgreSQL (which survives a Redis flush).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "shopee_cs.sessions"  # cached_db that degrades to the table without Redis
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # ASVS 3.3.2: 12 h
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True

@@ -206,3 +206,64 @@ def _wait_for(predicate, what: str, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_agents_sign_in_work_and_replies_wait_in_the_outbox(
+    client, settings, simulator
+):
+    """Sessions, the IP allowlist and API throttles use Redis; without it they fall back to the
+    database (or let the request through), so an agent keeps working and nothing is lost."""
+    from django_otp.oath import totp
+
+    from shopee_cs.celery import app
+    from shopee_cs.models import AuditEvent, IPAllowlistEntry
+    from tests.factories import PASSWORD, AgentGroupFactory, TOTPDeviceFactory, UserFactory
+
+    shop = connect(simulator.sim)
+    sim_message = buyer_message(simulator.sim, shop_id=SHOP_ID, text="where is my parcel?")
+    with simulator.sim.lock:
+        public = simulator.sim.public_message(sim_message)
+    message_ingest(shop=shop, message=message_from_shopee(public, shop_id=SHOP_ID))
+    agent = UserFactory()
+    AgentGroupFactory(shops=[shop], members=[agent])
+    device = TOTPDeviceFactory(user=agent)
+    settings.IP_ALLOWLIST_ENFORCED = True
+    IPAllowlistEntry.objects.create(cidr="127.0.0.1/32", scope="global")
+
+    dead = "redis://127.0.0.1:1/0"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, dead
+    try:
+        login = client.post("/accounts/login/", {"username": agent.username, "password": PASSWORD})
+        assert login.status_code == 302 and "/accounts/2fa/verify/" in login["Location"]
+        code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+        verified = client.post("/accounts/2fa/verify/?next=/console/", {"code": code})
+        assert verified.status_code == 302 and verified["Location"] == "/console/"
+        assert client.get("/console/").status_code == 200
+        page = client.get("/api/v1/conversations/").json()
+        [row] = page["results"]
+        reply = client.post(
+            f"/api/v1/conversations/{row['id']}/messages/",
+            {"text": "It ships today."},
+            content_type="application/json",
+        )
+        assert reply.status_code == 201 and reply.json()["status"] == "queued"
+        # Outside the allowlist is still refused: the table is read instead of the cache.
+        outside = client.get("/console/", REMOTE_ADDR="203.0.113.9")
+        assert outside.status_code == 403
+        assert AuditEvent.objects.filter(action="allowlist.refused").count() == 1
+        assert client.post("/accounts/logout/").status_code == 302
+        assert client.get("/console/").status_code == 302
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = previous
+
+    delivery = OutboundDelivery.objects.get()
+    assert delivery.status == OutboundDelivery.Status.PENDING  # kept; the sweep sends it later
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = -60
+    for delivery_id in outbound_deliveries_sweep()["pending"]:
+        outbound_delivery_send(delivery_id=delivery_id)
+    buyer = Message.objects.get(text="where is my parcel?").conversation.buyer_platform_id
+    assert simulator.sim.snapshot_stats()["seller_messages_per_buyer"] == {buyer: 1}
+    assert OutboundDelivery.objects.get().status == OutboundDelivery.Status.SENT
