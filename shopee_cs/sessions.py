@@ -49,14 +49,15 @@ class _FailSoftCache:
     async def aget(self, key, default=None):
         try:
             return await self._cache.aget(key, default)
-        except RedisError:
+        except RedisError as exc:
+            logger.warning("sessions: cache unavailable (%s); reading the database", exc)
             return default
 
     async def aset(self, key, value, timeout) -> None:
         try:
             await self._cache.aset(key, value, timeout)
-        except RedisError:
-            pass  # stored in the database; the next load refills the cache
+        except RedisError as exc:
+            logger.warning("sessions: cache unavailable (%s); stored in the database only", exc)
 
     async def adelete(self, key) -> None:
         try:
