@@ -178,14 +178,15 @@ INBOX_ROW_FIELDS = (
 
 def conversation_page_for_user(
     *, user: Any, filters: ConversationFilters | None = None, cursor: str | None, size: int
-) -> tuple[list[Conversation], str | None]:
-    """One keyset page (one query) and the cursor of the next, or None at the end."""
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One keyset page of INBOX_ROW_FIELDS values (one query, no model instances) and the cursor
+    of the next, or None at the end."""
     qs = _before(conversation_list_for_user(user=user, filters=filters), "last_message_at", cursor)
-    rows = list(qs.only(*INBOX_ROW_FIELDS)[: size + 1])
+    rows = list(qs.values(*INBOX_ROW_FIELDS)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None
-    return rows, cursor_encode(last.last_message_at, last.pk) if more and last else None
+    return rows, cursor_encode(last["last_message_at"], last["id"]) if more and last else None
 
 
 def conversation_get_for_user(*, user: Any, conversation_id: int) -> Conversation:

@@ -268,12 +268,9 @@ def test_the_fast_list_rows_equal_the_documented_serializer(team, django_assert_
     ConversationFactory(shop=team["my"], assignee=colleague)
     ConversationFactory(shop=team["th"], assignee=None, awaiting_reply_since=timezone.now())
     ConversationFactory(shop=team["th"], assignee=team["agent"], awaiting_reply_since=None)
-    rows = list(
-        Conversation.objects.select_related("shop", "assignee")
-        .only(*INBOX_ROW_FIELDS)  # what the list query reads: no field may load lazily
-        .order_by("pk")
-    )
+    values = list(Conversation.objects.values(*INBOX_ROW_FIELDS).order_by("pk"))
     with django_assert_num_queries(0):
-        fast = conversation_rows(rows)
-    documented = ConversationOutputSerializer(rows, many=True).data
+        fast = conversation_rows(values)
+    models = Conversation.objects.select_related("shop", "assignee").order_by("pk")
+    documented = ConversationOutputSerializer(models, many=True).data
     assert fast == [dict(row) for row in documented]
