@@ -3,6 +3,7 @@
 Thin: the services do the checking, writing and auditing.
 """
 
+import math
 import textwrap
 from base64 import b32encode
 
@@ -14,10 +15,10 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -53,8 +54,13 @@ def _with_next(name: str, next_url: str) -> str:
 
 def _refusal_message(refused: OtpRefused) -> str:
     if refused.reason == "throttled" and refused.locked_until:
-        when = date_format(timezone.localtime(refused.locked_until), "H:i:s")
-        return _("Too many wrong codes. Try again at %(time)s (UTC).") % {"time": when}
+        # The wait doubles with each wrong code in a row (django-otp), from one second.
+        seconds = max(1, math.ceil((refused.locked_until - timezone.now()).total_seconds()))
+        return ngettext(
+            "Please wait %(count)d second before entering another code.",
+            "Please wait %(count)d seconds before entering another code.",
+            seconds,
+        ) % {"count": seconds}
     return _("That code is not valid (or was already used). Check it and try again.")
 
 

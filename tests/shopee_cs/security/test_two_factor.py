@@ -73,14 +73,18 @@ def test_verify_accepts_a_code_once_and_refuses_its_reuse_in_the_same_step(clien
     assert failed.ip == "127.0.0.1" and failed.details["reason"] == "wrong_code"
 
 
-def test_wrong_codes_are_throttled_with_a_try_again_at_message(client, settings):
+def test_wrong_codes_are_throttled_with_the_seconds_to_wait(client, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 600  # the window cannot pass during the test
     user = UserFactory()
     device = TOTPDeviceFactory(user=user)
     _password_login(client, user)
     client.post("/accounts/2fa/verify/", {"code": "000000"})
     throttled = client.post("/accounts/2fa/verify/", {"code": _code(device)})
-    assert "Try again at" in throttled.context["error"]
+    error = throttled.context["error"]
+    assert error.startswith("Please wait ") and error.endswith(
+        " seconds before entering another code."
+    )
+    assert 590 <= int(error.split()[2]) <= 600
     assert client.get("/admin/").status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
