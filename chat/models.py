@@ -16,6 +16,8 @@ class AgentGroup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("agent group")
+        verbose_name_plural = _("agent groups")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -331,7 +333,12 @@ class SavedReply(models.Model):
         verbose_name=_("shop"),
         help_text=_("Leave empty to offer it in every shop."),
     )
-    language = models.CharField(_("language"), max_length=16, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("Leave empty: the reply is offered for buyers of any language."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -59,6 +59,8 @@ class Shop(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "platform_shop_id"], name="shop_unique_platform_id"
@@ -110,6 +112,8 @@ class IntegrationAlert(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("integration alert")
+        verbose_name_plural = _("integration alerts")
         constraints = [
             models.UniqueConstraint(
                 fields=["shop", "kind"],

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ShopeeCsConfig(AppConfig):
     name = "shopee_cs"
-    verbose_name = "shopee_cs core"
+    verbose_name = _("Accounts and security")
 
     def ready(self) -> None:
         from shopee_cs import (

@@ -42,6 +42,8 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["actor", "-created_at"], name="audit_actor_time")]
 
@@ -76,6 +78,7 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
         verbose_name = _("API key")
 

@@ -11,6 +11,7 @@ from chat.views import console_view
 from chat.webhooks import shopee_webhook
 from shopee_cs.health import liveness, readiness_view
 from shopee_cs.security.apis import MeApi
+from shopee_cs.views import favicon
 
 # Swagger UI's assets come from drf-spectacular-sidecar (served from /static/) and its init script
 # from the split view's own URL; only its inline styles need a relaxation.
@@ -18,6 +19,7 @@ _SWAGGER_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE
 
 urlpatterns = [
     path("healthz", liveness, name="healthz"),
+    path("favicon.ico", favicon),
     path("readyz", readiness_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("webhooks/shopee/", shopee_webhook, name="webhook-shopee"),

@@ -35,9 +35,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "health_check",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "shopee_cs.admin_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "shopee_cs.admin_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
+    "shopee_cs.admin_apps.SignInLockoutConfig",  # axes
     "shopee_cs",
     "integrations",
     "chat",
@@ -185,7 +185,8 @@ except ValueError as exc:
 IP_ALLOWLIST_ENFORCED = env.bool("IP_ALLOWLIST_ENFORCED", default=False)
 IP_ALLOWLIST_EXEMPT_PATHS = ("/webhooks/", "/healthz", "/readyz")
 # Paths a signed-in but not OTP-verified session may reach (the API answers 403 by itself).
-OTP_EXEMPT_PATHS = ("/accounts/", "/static/", "/webhooks/", "/healthz", "/readyz", "/i18n/")
+OTP_EXEMPT_PATHS = ("/accounts/", "/static/", "/favicon.ico", "/webhooks/", "/healthz", "/readyz")
+OTP_EXEMPT_PATHS += ("/i18n/",)
 OTP_EXEMPT_PATHS += ("/api/",)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="shopee_cs")
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)  # 1, 2, 4, 8 ... s

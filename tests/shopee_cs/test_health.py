@@ -33,3 +33,18 @@ def test_admin_login_page_renders(client):
     assert response.redirect_chain[-1][0].startswith("/accounts/login/")
     assert response.status_code == 200
     assert b"shopee_cs" in response.content
+
+
+@pytest.mark.django_db
+def test_the_favicon_is_served_before_and_during_sign_in(client):
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    from tests.factories import UserFactory
+
+    assert "<svg" in Path(finders.find("img/favicon.svg")).read_text(encoding="utf-8")
+    for _ in ("anonymous", "password only, before 2FA"):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
+        client.force_login(UserFactory())

@@ -1,5 +1,7 @@
 """A password-only session (no OTP) is refused by every surface; a verified one is not."""
 
+import re
+
 import pytest
 
 from shopee_cs.models import AuditEvent
@@ -68,3 +70,20 @@ def test_staff_pages_are_translated_to_simplified_chinese(client):
     client.force_login(UserFactory())
     setup = client.get("/zh-hans/accounts/2fa/setup/")  # reachable before OTP, in Chinese too
     assert setup.status_code == 200 and "设置两步验证".encode() in setup.content
+
+
+def test_admin_sections_and_models_have_readable_names(client):
+    login_verified(client, UserFactory(is_superuser=True))
+    html = client.get("/admin/").content.decode()
+    for name in [
+        "Accounts and security",
+        "Marketplaces",
+        "Two-factor: authenticator apps",
+        "Two-factor: backup codes",
+        "Sign-in lockouts",
+        "API keys",
+        "Agent groups",
+        "Integration alerts",
+    ]:
+        assert name in html
+    assert not re.search(r">\s*(otp_totp|otp_static|axes|shopee_cs core)\s*<", html, re.IGNORECASE)
