@@ -12,6 +12,9 @@ DEMO_SHOPS = [
     ("100000000000000004", "PH", "Lumi Home PH"),
     ("100000000000000005", "SG", "Lumi Home SG"),
     ("100000000000000006", "BR", "Lumi Home BR"),
+    ("100000000000000007", "ID", "Lumi Home ID"),
+    # Shopee offers no chat sending through the API on TW: the console shows the refusal.
+    ("100000000000000008", "TW", "Lumi Home TW"),
 ]
 
 

@@ -342,7 +342,8 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
                 "delivery_latency_ms",
             ]
         )
-        _answer_conversation(conversation, message, result.sent_at)
+        if message.sender_kind != Message.SenderKind.AUTO:  # an auto-reply answers no one
+            _answer_conversation(conversation, message, result.sent_at)
         live_events_publish(
             shop_id=message.shop_id,
             events=[

@@ -15,7 +15,9 @@ T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 BUYER = "9007199254740993"  # 2**53 + 1: must survive as a string
 
 
-def _msg(n: int, sender: SenderRole, at: datetime, text: str = "") -> PlatformMessage:
+def _msg(
+    n: int, sender: SenderRole, at: datetime, text: str = "", *, auto: bool = False
+) -> PlatformMessage:
     return PlatformMessage(
         platform_message_id=f"90071992547409{n:02d}",
         conversation_id="9007199254740999",
@@ -26,6 +28,7 @@ def _msg(n: int, sender: SenderRole, at: datetime, text: str = "") -> PlatformMe
         kind=MessageKind.TEXT,
         sent_at=at,
         text=text or f"message {n}",
+        is_auto_reply=auto,
     )
 
 
@@ -61,6 +64,20 @@ def test_a_reply_stops_the_clock_even_if_an_older_buyer_message_arrives_later(sh
     message_ingest(shop=shop, message=_msg(4, SenderRole.BUYER, T0 + timedelta(minutes=3)))
     conversation.refresh_from_db()
     assert conversation.awaiting_reply_since == T0 + timedelta(minutes=3)
+
+
+def test_the_shops_auto_reply_does_not_stop_the_clock(shop):
+    message_ingest(shop=shop, message=_msg(1, SenderRole.BUYER, T0))
+    auto, _ = message_ingest(
+        shop=shop, message=_msg(2, SenderRole.SELLER, T0 + timedelta(seconds=2), auto=True)
+    )
+    conversation = Conversation.objects.get()
+    assert auto.sender_kind == Message.SenderKind.AUTO
+    assert conversation.awaiting_reply_since == T0 and conversation.last_seller_message_at is None
+    assert conversation.last_message_at == T0 + timedelta(seconds=2)  # shown as the latest
+    message_ingest(shop=shop, message=_msg(3, SenderRole.SELLER, T0 + timedelta(minutes=1)))
+    conversation.refresh_from_db()
+    assert conversation.awaiting_reply_since is None
 
 
 def test_a_buyer_message_reopens_a_resolved_conversation(shop):

@@ -67,6 +67,23 @@ def test_replies_sent_from_seller_centre_are_ingested_as_sent_outside(simulator,
     assert outside.conversation.awaiting_reply_since is None
 
 
+def test_the_shops_auto_reply_is_ingested_as_auto_and_leaves_the_buyer_waiting(simulator, shop):
+    [first] = _buyers_write(simulator.sim, 1)
+    conv = simulator.sim.conv_by_id[str(first["conversation_id"])]
+    simulator.sim.add_message(
+        conv,
+        from_seller=True,
+        message_type="text",
+        content={"text": "We reply within minutes."},
+        status="auto_reply",
+        message_option=129,
+    )
+    shop_reconcile(shop=shop)
+    auto = Message.objects.get(direction=Message.Direction.OUTBOUND)
+    assert auto.sender_kind == Message.SenderKind.AUTO
+    assert auto.conversation.awaiting_reply_since is not None
+
+
 def test_a_rate_limited_pull_backs_off_the_shop(simulator, shop):
     _buyers_write(simulator.sim, 2)
     simulator.sim.faults.script("sellerchat/get_conversation_list", [429] * 5)

@@ -31,7 +31,8 @@ def test_a_signed_chat_push_is_acknowledged_empty_and_stored_as_a_message(
     conversation = message.conversation
     assert conversation.awaiting_reply_since == message.platform_created_at
     assert conversation.unread_count == 1
-    assert conversation.buyer_name.startswith("buyer_")  # named by the push
+    buyer = simulator.sim.buyers[sent["from_id"]]
+    assert conversation.buyer_name == buyer["username"]  # named by the push
 
 
 def test_a_bad_signature_is_refused_and_nothing_is_stored(client, settings, simulator, shop):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.shopee.simulator.faults import Faults
-from integrations.shopee.simulator.phrases import ITEMS, SITES
+from integrations.shopee.simulator.phrases import BUYER_NAMES, ITEMS, SITES
 
 DAY = 86400
 
@@ -214,7 +214,7 @@ class Simulator:
                 uid,
                 {
                     "user_id": uid,
-                    "username": username or f"buyer_{uid % 100000}",
+                    "username": username or self._username(uid, lang),
                     "lang": lang,
                     "shop_id": str(shop_id),
                     "last_chat_at": None,
@@ -222,6 +222,10 @@ class Simulator:
                 },
             )
             return buyer
+
+    def _username(self, user_id: int, lang: str) -> str:
+        names = BUYER_NAMES.get(lang) or BUYER_NAMES["en"]
+        return f"{names[user_id % len(names)]}{'._'[user_id % 2]}{user_id % 1000}"
 
     def conversation_for(self, shop_id: str, buyer_id: int, create: bool = True):
         with self.lock:

@@ -72,3 +72,24 @@ ITEMS = [
     ("Rice cooker 1.8L", "129.00"),
     ("Skincare set", "59.90"),
 ]
+
+# Usernames are generated from these per language, as Shopee buyers' look ("nattaya.382").
+BUYER_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("jasmine", "ryan", "megan", "kevin", "chloe", "marcus"),
+    "ms": ("nurul", "aisyah", "farid", "hafiz", "siti", "amir"),
+    "zh": ("weilin", "meiting", "junhao", "xiaoyu", "jiahui", "zhiwei"),
+    "th": ("somchai", "nattaya", "kanya", "prasert", "malee", "anan"),
+    "vi": ("linh", "minhanh", "tuan", "huong", "quang", "thao"),
+    "id": ("putri", "budi", "dewi", "rizky", "ayu", "fajar"),
+    "pt": ("ana", "lucas", "mariana", "pedro", "julia", "rafael"),
+}
+
+# What a seller types in Seller Centre or the phone app, outside this system.
+SELLER_CENTRE_REPLIES = (
+    "Hi! Let me check that for you.",
+    "Your parcel has been handed to the courier.",
+    "Thank you for your patience!",
+)
+SHOP_AUTO_REPLY = "Hi, thanks for your message! We reply within a few minutes during 9:00-18:00."
+# Shopee sticker ids are opaque strings; any pair renders as "sticker" in a client.
+STICKERS = (("shopee_pepe", "023"), ("shopee_cat", "007"), ("shopee_bear", "112"))

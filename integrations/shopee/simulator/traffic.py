@@ -3,6 +3,7 @@ lost-push queue, a random traffic generator and a scripted scenario player."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -13,10 +14,31 @@ from typing import Any
 
 import requests
 
+from integrations.shopee.mapping import AUTO_REPLY_OPTION
 from integrations.shopee.simulator.core import SimError, Simulator
-from integrations.shopee.simulator.phrases import PHRASES, RATINGS, SITES
+from integrations.shopee.simulator.phrases import (
+    PHRASES,
+    RATINGS,
+    SELLER_CENTRE_REPLIES,
+    SHOP_AUTO_REPLY,
+    SITES,
+    STICKERS,
+)
 
 logger = logging.getLogger(__name__)
+
+AUTO_REPLY_SHARE = 0.3  # new conversations the shop's auto-reply answers
+# A buyer's photo, self-contained so the demo needs no network (Shopee's are CDN URLs).
+PHOTO = (
+    "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 120">'
+        b'<rect width="160" height="120" fill="#f2ede6"/>'
+        b'<path d="M40 45 80 28l40 17v42l-40 17-40-17z" fill="#c8945a"/>'
+        b'<path d="M40 45l40 17 40-17M80 62v42" stroke="#8a5a2b" stroke-width="3" fill="none"/>'
+        b'<path d="M58 36l40 17v14" stroke="#e9d3b0" stroke-width="6" fill="none"/></svg>'
+    ).decode()
+)
 
 ORDER_FLOW = ["UNPAID", "READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED"]
 LOGISTICS = {
@@ -29,6 +51,8 @@ LOGISTICS = {
 }
 DEFAULT_MIX = {
     "buyer_message": 6,
+    "buyer_media": 1.5,
+    "seller_centre_reply": 0.6,
     "place_order": 2,
     "advance_order": 3,
     "request_return": 1,
@@ -107,7 +131,10 @@ def buyer_message(
     username: str = "",
     message_type: str = "text",
     content: dict | None = None,
+    auto_reply_share: float = 0.0,
 ) -> dict[str, Any]:
+    """A buyer writes; on a new conversation the shop's Shopee auto-reply may answer
+    (``auto_reply_share`` of the time; the random traffic turns it on)."""
     with sim.lock:
         sid = _pick_shop(sim, shop_id)
         shop = sim.shops[sid]
@@ -125,13 +152,77 @@ def buyer_message(
                 text = sim.rng.choice(options)
             content = {"text": text}
         conv = sim.conversation_for(sid, buyer["user_id"])
+        first = not conv["messages"]
         msg = sim.add_message(conv, from_seller=False, message_type=message_type, content=content)
         sim.stats["buyer_messages"] += 1
+        if first and auto_reply_share and sim.rng.random() < auto_reply_share:
+            # The shop's own Shopee auto-reply; like every seller-side message, it is not pushed.
+            sim.add_message(
+                conv,
+                from_seller=True,
+                message_type="text",
+                content={"text": SHOP_AUTO_REPLY},
+                status="auto_reply",
+                message_option=AUTO_REPLY_OPTION,
+                source="auto_reply",
+            )
         payload = dict(
             sim.public_message(msg), from_user_name=buyer["username"], to_user_name=shop.name
         )
     push(sim, 10, {"type": "message", "content": payload, "region": shop.region}, sid)
     return msg
+
+
+def buyer_media(
+    sim: Simulator, *, shop_id: str | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """A buyer sends a photo, a sticker, or a card of an item or of one of their orders."""
+    with sim.lock:
+        sid = _pick_shop(sim, shop_id)
+        shop_orders = sorted(
+            (o["order_sn"], o["buyer_user_id"]) for o in sim.orders.values() if o["shop_id"] == sid
+        )
+        pool = sorted(b["user_id"] for b in sim.buyers.values() if b["shop_id"] == sid)
+        if kind is None:
+            kind = sim.rng.choice(["image", "sticker", "item"] + (["order"] if shop_orders else []))
+        order_sn, buyer_id = None, sim.rng.choice(pool) if pool else None
+        if kind == "order" and shop_orders:  # a buyer asks about one of their own orders
+            order_sn, buyer_id = sim.rng.choice(shop_orders)
+        if kind == "image":
+            content = {"url": PHOTO, "thumb_url": PHOTO, "thumb_width": 160, "thumb_height": 120}
+        elif kind == "sticker":
+            package, sticker = sim.rng.choice(STICKERS)
+            content = {"sticker_package_id": package, "sticker_id": sticker}
+        elif kind == "item":
+            content = {"shop_id": int(sid), "item_id": sim.rng.choice(sim.items[sid])["item_id"]}
+        elif kind == "order" and order_sn:
+            content = {"shop_id": int(sid), "order_sn": order_sn}
+        else:
+            raise SimError("bad_param", f"cannot send a {kind} card here")
+    return buyer_message(sim, shop_id=sid, buyer_id=buyer_id, message_type=kind, content=content)
+
+
+def seller_centre_reply(sim: Simulator, *, shop_id: str | None = None) -> dict[str, Any]:
+    """Someone answers a waiting buyer in Seller Centre or the phone app, outside this system.
+    Shopee does not push it: it reaches the system through reconciliation."""
+    with sim.lock:
+        waiting = [
+            c
+            for c in sim.conversations.values()
+            if c["messages"]
+            and c["messages"][-1]["from_shop_id"] == 0
+            and (shop_id is None or c["shop_id"] == str(shop_id))
+        ]
+        if not waiting:
+            raise SimError("not_found", "no buyer is waiting")
+        conv = sim.rng.choice(sorted(waiting, key=lambda c: c["conversation_id"]))
+        return sim.add_message(
+            conv,
+            from_seller=True,
+            message_type="text",
+            content={"text": sim.rng.choice(SELLER_CENTRE_REPLIES)},
+            source="web",
+        )
 
 
 def place_order(
@@ -261,10 +352,12 @@ def request_return(
 ) -> dict[str, Any]:
     with sim.lock:
         if order_sn is None:
+            returned = {r["order_sn"] for r in sim.returns.values()}
             candidates = sorted(
                 sn
                 for sn, o in sim.orders.items()
                 if o["order_status"] in ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
+                and sn not in returned
             )
             if not candidates:
                 raise SimError("not_found", "no shipped order")
@@ -349,6 +442,8 @@ def authorization_push(sim: Simulator, *, code: int, shop_ids: list[str]) -> boo
 
 EVENTS = {
     "buyer_message": buyer_message,
+    "buyer_media": buyer_media,
+    "seller_centre_reply": seller_centre_reply,
     "place_order": place_order,
     "advance_order": advance_order,
     "request_return": request_return,
@@ -418,7 +513,8 @@ class TrafficGenerator:
         kinds = [k for k, w in self.mix.items() if w > 0]
         kind = self.sim.rng.choices(kinds, weights=[self.mix[k] for k in kinds])[0]
         try:
-            return apply_event(self.sim, {"type": kind})
+            extra = {"auto_reply_share": AUTO_REPLY_SHARE} if kind == "buyer_message" else {}
+            return apply_event(self.sim, {"type": kind, **extra})
         except SimError:  # e.g. no shipped order to return yet: start a conversation instead
             return buyer_message(self.sim)
 

@@ -144,9 +144,17 @@ def test_traffic_generator_covers_sites_and_languages():
     assert {"zh", "en", "th", "vi", "ms", "id", "pt"} <= langs
     assert {"MY", "TH", "VN", "PH", "SG", "ID", "TW", "BR"} <= regions
     assert stats["orders"] and stats["returns"] and stats["buyer_messages"]
-    texts = {m["content"]["text"] for c in sim.conversations.values() for m in c["messages"]}
+    messages = [m for c in sim.conversations.values() for m in c["messages"]]
+    from_buyers = [m for m in messages if not m["from_shop_id"]]
+    texts = {m["content"]["text"] for m in from_buyers if m["message_type"] == "text"}
     known = {p for by_lang in PHRASES.values() for ps in by_lang.values() for p in ps}
     assert texts <= known
+    assert {"text", "image", "sticker", "item", "order"} <= {m["message_type"] for m in from_buyers}
+    from_seller = {m["source"]: m for m in messages if m["from_shop_id"]}
+    assert from_seller["auto_reply"]["message_option"] == 129  # the shop's auto-reply
+    assert from_seller["web"]["status"] == "normal"  # typed in Seller Centre
+    orders_returned = [r["order_sn"] for r in sim.returns.values()]
+    assert len(orders_returned) == len(set(orders_returned))  # one return per order
 
 
 def test_upload_image_and_send_it(simulator, adapter, my_shop):
