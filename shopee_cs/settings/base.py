@@ -246,7 +246,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "shopee_cs API",
-    "DESCRIPTION": "Agent and reporting API of the shopee_cs customer-service system.",
+    "DESCRIPTION": "Agent API of the shopee_cs customer-service system: shops, conversations, "
+    "messages, replies and the buyer's orders. Reporting endpoints are on the roadmap.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
