@@ -22,4 +22,4 @@ RUN SECRET_KEY=build-only-not-secret-$(python -c "print('x'*60)") ALLOWED_HOSTS=
     python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
-CMD ["sh", "-c", "daphne -b 0.0.0.0 -p ${PORT} shopee_cs.asgi:application"]
+CMD ["sh", "-c", "python -m shopee_cs.serve -b 0.0.0.0 -p ${PORT} shopee_cs.asgi:application"]

@@ -1,0 +1,29 @@
+"""`python -m shopee_cs.serve [daphne's options]`: daphne, with its access log written through
+logging (JSON lines with the other logs, see LOG_FORMAT) instead of NCSA text on stdout."""
+
+import logging
+
+from daphne import cli
+from daphne.access import AccessLogGenerator
+
+logger = logging.getLogger("shopee_cs.access")
+
+
+class LoggingAccessLog(AccessLogGenerator):
+    def write_entry(self, host, date, request, status=None, length=None, ident=None, user=None):
+        logger.info(
+            "%s %s",
+            request,
+            status or "-",
+            extra={"client": host, "status": status, "bytes": length},
+        )
+
+
+def main() -> None:
+    # The command line builds its access log from this name (daphne.cli).
+    cli.AccessLogGenerator = LoggingAccessLog
+    cli.CommandLineInterface.entrypoint()
+
+
+if __name__ == "__main__":
+    main()
