@@ -73,10 +73,59 @@ def marketplace_status_strings() -> dict[str, str]:
     }
 
 
+def return_reason_strings() -> dict[str, str]:
+    """Why the buyer asked for a return, by Shopee's reason code. Shopee's guides spell some
+    codes two ways (NONRECEIPT / NOT_RECEIPT, MUITAL_AGREE sic / MUTUAL_AGREE), so both are here."""
+    not_received = _("Item not received")
+    not_as_described = _("Not as described")
+    mutual = _("Agreed with the seller")
+    changed_mind = _("Changed their mind")
+    no_reason = _("No reason given")
+    damaged = _("Item damaged")
+    return {
+        "NONE": no_reason,
+        "NO_REASON": no_reason,
+        "NONRECEIPT": not_received,
+        "NOT_RECEIPT": not_received,
+        "WRONG_ITEM": _("Wrong item received"),
+        "SELLER_SENT_WRONG_ITEM": _("Seller sent the wrong item"),
+        "ITEM_DAMAGED": damaged,
+        "DAMAGED_PRODUCT": damaged,
+        "ITEM_WRONGDAMAGED": _("Wrong or damaged item"),
+        "DIFF_DESC": not_as_described,
+        "DIFFERENT_DESCRIPTION": not_as_described,
+        "MUITAL_AGREE": mutual,
+        "MUTUAL_AGREE": mutual,
+        "CHANGE_MIND": changed_mind,
+        "CHANGE_OF_MIND": changed_mind,
+        "OTHER": _("Other reason"),
+        "USED": _("Item was used"),
+        "ITEM_MISSING": _("Item or parts missing"),
+        "EXPECTATION_FAILED": _("Did not meet expectations"),
+        "ITEM_FAKE": _("Suspected counterfeit"),
+        "PHYSICAL_DMG": _("Physical damage"),
+        "FUNCTIONAL_DMG": _("Does not work"),
+        "ITEM_NOT_FIT": _("Does not fit"),
+        "SUSPICIOUS_PARCEL": _("Suspicious parcel"),
+        "EXPIRED_PRODUCT": _("Expired product"),
+        "WRONG_ORDER_INFO": _("Wrong order details"),
+        "WRONG_ADDRESS": _("Wrong address"),
+        "SPILLED_CONTENTS": _("Contents spilled"),
+        "BROKEN_PRODUCTS": _("Product broken"),
+        "DAMAGED_PACKAGE": _("Package damaged"),
+        "SCRATCHED": _("Scratched"),
+        "DAMAGED_OTHERS": _("Other damage"),
+        "SIZE_DEVIATION": _("Size differs from the listing"),
+        "LOOK_DEVIATION": _("Looks different from the listing"),
+        "DATE_DEVIATION": _("Date differs from the listing"),
+    }
+
+
 def console_strings() -> dict:
     return {
         "refusals": refusal_strings(),
         "statuses": marketplace_status_strings(),
+        "returnReasons": return_reason_strings(),
         "queued": _("Queued"),
         "sending": _("Sending"),
         "sent": _("Sent"),
@@ -84,6 +133,8 @@ def console_strings() -> dict:
         "unknown": _("Checking"),
         "received": _("Received"),
         "retry": _("Retry"),
+        "retryRefused": _("Still not sent: %(reason)s"),
+        "edit": _("Edit"),
         "auto": _("Auto-reply"),
         "outside": _("Sent outside"),
         "you": _("You"),
@@ -97,7 +148,12 @@ def console_strings() -> dict:
         "sticker": _("Sticker"),
         "image": _("Image"),
         "tracking": _("Tracking"),
+        "delivery": _("Delivery"),
+        "total": _("Total"),
+        "ordered": _("Ordered %(date)s"),
         "returns": _("Return"),
+        "refund": _("Refund"),
+        "due": _("Respond by %(date)s"),
         "unassigned": _("Unassigned"),
         "assignToMe": _("Assign to me"),
         "unassign": _("Unassign"),
