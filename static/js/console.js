@@ -5,7 +5,10 @@
 (function () {
   const cfg = JSON.parse(document.getElementById("console-config").textContent);
   const T = cfg.strings;
+  const U = window.ConsoleUtil;
+  const { el, fmt, api } = U;
   const $ = (id) => document.getElementById(id);
+  const narrow = window.matchMedia("(max-width: 759px)");
   const state = {
     conversations: new Map(), // id -> conversation (REST shape)
     order: [], // ids in list order
@@ -15,6 +18,10 @@
     current: null, // open conversation id
     messages: new Map(), // id -> message of the open conversation
     olderCursor: null,
+    drafts: new Map(), // conversation id -> unsent text, while the agent looks elsewhere
+    flash: null, // {id, until}: a failed message whose retry was just refused again
+    retrying: new Set(), // ids this page resent, until they are sent or fail again
+    badAvatars: new Set(), // avatar URLs that failed to load, not asked for again
     lastEventId: cfg.lastEventId,
     applied: new Map(), // "m<id>" / "c<id>" -> event_id last applied (events may arrive out of order)
     clockOffset: 0, // server time - browser time, ms
@@ -23,48 +30,27 @@
   };
 
   // -- helpers ------------------------------------------------------------------------------
-  function el(tag, cls, text) {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-  function csrf() {
-    const m = document.cookie.match(/(?:^|;\s*)(?:__Host-)?csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-  async function api(method, url, body, headers) {
-    const opts = { method, credentials: "same-origin", headers: { Accept: "application/json", ...(headers || {}) } };
-    if (method !== "GET") {
-      opts.headers["X-CSRFToken"] = csrf();
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body || {});
-    }
-    const res = await fetch(url, opts);
-    let data = null;
-    try { data = await res.json(); } catch (e) { data = null; }
-    if (!res.ok) {
-      const detail = data && (data.detail || JSON.stringify(data));
-      throw new Error(detail || res.statusText);
-    }
-    return data;
-  }
-  function initials(name) { return (name || "?").trim().slice(0, 2); }
   function now() { return Date.now() + state.clockOffset; }
-  function timeLabel(iso) {
-    if (!iso) return "";
-    const d = new Date(iso);
-    const same = new Date().toDateString() === d.toDateString();
-    return same ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-      : d.toLocaleDateString([], { month: "short", day: "numeric" });
+  function toast(text, kind) {
+    const t = el("div", kind ? `toast ${kind}` : "toast", text);
+    t.addEventListener("click", () => t.remove());
+    $("toasts").appendChild(t);
+    setTimeout(() => t.remove(), kind === "error" ? 6000 : 3000);
   }
-  function fmt(template, values) {
-    return template.replace(/%\((\w+)\)s/g, (_, k) => values[k] ?? "");
-  }
-  function toast(text) {
-    const t = el("div", "toast", text);
-    document.body.appendChild(t);
-    setTimeout(() => t.remove(), 2500);
+  function displayName(c) { return c.buyer_name || c.buyer_platform_id || ""; }
+  // The buyer's initial on a stable colour; their marketplace portrait on top once it loads.
+  function paintAvatar(node, c) {
+    node.replaceChildren(el("span", "", U.initial(displayName(c))));
+    node.dataset.tone = U.tone(c.buyer_platform_id || displayName(c));
+    const url = c.buyer_avatar_url;
+    if (url && !state.badAvatars.has(url)) {
+      const img = el("img");
+      img.alt = "";
+      img.decoding = "async";
+      img.addEventListener("error", () => { state.badAvatars.add(url); img.remove(); });
+      img.src = url;
+      node.appendChild(img);
+    }
   }
 
   // -- inbox list -----------------------------------------------------------------------------
@@ -107,22 +93,26 @@
   function renderRow(c) {
     const li = el("li", "conv");
     li.dataset.id = c.id;
+    li.tabIndex = 0;
     if (c.unread_count) li.classList.add("unread");
     if (c.id === state.current) li.classList.add("active");
     const shop = c.shop || cfg.shops[c.shop_id] || {};
-    li.appendChild(el("div", "avatar", initials(c.buyer_name || c.buyer_platform_id)));
+    const avatar = el("div", "avatar");
+    paintAvatar(avatar, c);
+    li.appendChild(avatar);
     const top = el("div", "conv-top");
-    top.appendChild(el("span", "conv-buyer", c.buyer_name || c.buyer_platform_id));
+    top.appendChild(el("span", "conv-buyer", displayName(c)));
     li.appendChild(top);
     const side = el("div", "conv-side");
-    side.appendChild(el("span", "conv-time", timeLabel(c.last_message_at)));
+    const time = el("span", "conv-time", U.listTime(c.last_message_at));
+    time.title = U.fullStamp(c.last_message_at);
+    side.appendChild(time);
     li.appendChild(side);
     const meta = el("div", "conv-meta");
-    const preview = el("span", "conv-preview", c.last_message_preview);
     const site = el("span", "badge site", shop.site || "");
     site.dataset.site = shop.site || "";
     meta.appendChild(site);
-    meta.appendChild(preview);
+    meta.appendChild(el("span", "conv-preview", c.last_message_preview));
     li.appendChild(meta);
     const extra = el("div", "conv-meta");
     extra.appendChild(el("span", "conv-shop", shop.name || ""));
@@ -136,7 +126,10 @@
     if (c.unread_count) right.appendChild(el("span", "unread-count", String(c.unread_count)));
     extra.appendChild(right);
     li.appendChild(extra);
-    li.addEventListener("click", () => openConversation(c.id));
+    li.addEventListener("click", () => openConversation(c.id, true));
+    li.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openConversation(c.id, true); }
+    });
     return li;
   }
   function renderList() {
@@ -168,11 +161,13 @@
       img.src = p.image_url; img.alt = T.image; img.loading = "lazy";
       b.appendChild(img);
     } else if (m.kind === "sticker") {
-      b.appendChild(el("div", "sticker", "🙂"));
+      b.appendChild(U.icon("smile", "sticker"));
       b.appendChild(el("div", "card-sub", T.sticker));
     } else if (m.kind === "item" || m.kind === "order") {
       const card = el("div", "card-msg");
-      card.appendChild(el("div", "card-icon", m.kind === "item" ? "🛍" : "📦"));
+      const badge = el("div", "card-icon");
+      badge.appendChild(U.icon(m.kind === "item" ? "bag" : "box"));
+      card.appendChild(badge);
       const txt = el("div");
       txt.appendChild(el("div", "card-title", m.kind === "item" ? T.item : T.order));
       txt.appendChild(el("div", "card-sub", m.kind === "item" ? `#${p.item_id || ""}` : (p.order_ref || "")));
@@ -190,9 +185,24 @@
     if (!template) return m.failure_reason || "";
     const conversation = state.conversations.get(m.conversation_id);
     const site = conversation && conversation.shop ? conversation.shop.site : "";
-    return fmt(template, { count: Array.from(m.text || "").length, site });
+    return fmt(template, { count: U.charCount(m.text || ""), site });
   }
-  function statusText(code) { return (code && T.statuses[code]) || code || "—"; }
+  function linkButton(label, onClick) {
+    const b = el("button", "link", label);
+    b.type = "button";
+    b.addEventListener("click", () => onClick(b));
+    return b;
+  }
+  function failureRow(m) {
+    const reason = el("div", "fail-reason");
+    if (state.flash && state.flash.id === m.id && state.flash.until > Date.now()) reason.classList.add("flash");
+    reason.appendChild(el("span", "fail-text", failureText(m)));
+    const actions = el("span", "fail-actions");
+    if (U.canRetry(m)) actions.appendChild(linkButton(T.retry, (b) => retryMessage(m.id, b)));
+    if (U.canEdit(m)) actions.appendChild(linkButton(T.edit, () => editFailed(m)));
+    if (actions.childNodes.length) reason.appendChild(actions);
+    return reason;
+  }
   function renderMessage(m) {
     const row = el("div", `msg ${m.direction}`);
     row.dataset.id = m.id;
@@ -203,24 +213,18 @@
     const meta = el("div", "msg-meta");
     if (m.sender_kind === "auto") meta.appendChild(el("span", "tag", T.auto));
     if (m.sender_kind === "outside") meta.appendChild(el("span", "tag outside", T.outside));
-    meta.appendChild(el("span", "", timeLabel(m.platform_created_at || m.created_at)));
+    const at = m.platform_created_at || m.created_at;
+    const time = el("time", "msg-time", U.timeOfDay(at));
+    time.dateTime = at;
+    time.title = U.fullStamp(at);
+    meta.appendChild(time);
     if (m.direction === "out") {
       const st = el("span", `status ${m.status}`, T[m.status] || m.status);
       st.dataset.status = m.status;
       meta.appendChild(st);
     }
     row.appendChild(meta);
-    if (m.status === "failed") {
-      const reason = el("div", "fail-reason", failureText(m));
-      if (m.sender_kind !== "outside") {
-        const retry = el("button", "link", T.retry);
-        retry.type = "button";
-        retry.addEventListener("click", () => retryMessage(m.id));
-        reason.appendChild(document.createTextNode(" "));
-        reason.appendChild(retry);
-      }
-      row.appendChild(reason);
-    }
+    if (m.status === "failed") row.appendChild(failureRow(m));
     return row;
   }
   function renderMessages(scrollToEnd) {
@@ -237,44 +241,100 @@
       (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
     let day = "";
     for (const m of list) {
-      const d = new Date(m.platform_created_at || m.created_at).toDateString();
-      if (d !== day) { day = d; box.appendChild(el("div", "day", new Date(d).toLocaleDateString())); }
+      const d = new Date(m.platform_created_at || m.created_at);
+      if (d.toDateString() !== day) {
+        day = d.toDateString();
+        box.appendChild(el("div", "day", U.dayLabel(d)));
+      }
       box.appendChild(renderMessage(m));
     }
     box.scrollTop = scrollToEnd ? box.scrollHeight : box.scrollHeight - keep;
   }
   function renderHead(c) {
     const shop = c.shop || cfg.shops[c.shop_id] || {};
-    $("t-avatar").textContent = initials(c.buyer_name || c.buyer_platform_id);
-    $("t-buyer").textContent = c.buyer_name || c.buyer_platform_id;
+    paintAvatar($("t-avatar"), c);
+    $("t-buyer").textContent = displayName(c);
+    $("t-buyer").title = displayName(c);
     $("t-site").textContent = shop.site || "";
+    $("t-site").dataset.site = shop.site || "";
     $("t-shop").textContent = shop.name || "";
+    $("t-shop").title = shop.name || "";
     $("t-assignee").textContent = c.assignee ? c.assignee.name : T.unassigned;
+    $("t-assignee").classList.toggle("none", !c.assignee);
     $("t-assign").textContent = c.assignee_id === cfg.userId ? T.unassign : T.assignToMe;
     $("t-status").textContent = c.status === "open" ? T.resolve : T.reopen;
   }
-  async function openConversation(id) {
+
+  // -- panes: one at a time on a phone, the orders as a drawer below the wide layout -----------
+  function hashConversation() {
+    const m = location.hash.match(/^#c(\d+)$/);
+    return m ? Number(m[1]) : null;
+  }
+  function setSide(open) {
+    $("app").classList.toggle("side-open", open);
+    $("t-orders").setAttribute("aria-expanded", String(open));
+  }
+  function showList() {
+    $("app").classList.remove("pane-thread");
+    setSide(false);
+  }
+  function backToList() {
+    // The entry this conversation pushed, so the phone's own back gesture does the same.
+    if (history.state && history.state.conv) history.back();
+    else { history.replaceState(null, "", location.pathname + location.search); showList(); }
+  }
+  function closeConversation() {
+    state.current = null;
+    $("thread-empty").hidden = false;
+    for (const k of ["thread-head", "messages", "composer", "side"]) $(k).hidden = true;
+    $("app").classList.remove("has-conv");
+    showList();
+  }
+  function showThread(c) {
+    $("thread-empty").hidden = true;
+    for (const k of ["thread-head", "messages", "composer", "side"]) $(k).hidden = false;
+    $("app").classList.add("has-conv");
+    renderHead(c);
+    renderMessages(true);
+  }
+  async function openConversation(id, push) {
+    const box = $("reply");
+    const switching = state.current !== id;
+    if (switching && state.current) state.drafts.set(state.current, box.value);
     state.current = id;
-    state.messages = new Map();
+    if (push && hashConversation() !== id) history.pushState({ conv: id }, "", `#c${id}`);
+    if (switching) {
+      state.messages = new Map();
+      state.olderCursor = null;
+      box.value = state.drafts.get(id) || "";
+      updateCounter();
+      $("composer-error").hidden = true;
+      $("orders").replaceChildren();
+      $("t-orders-count").textContent = "";
+      const known = state.conversations.get(id);
+      if (known) showThread(known); // the list's copy, while the messages load
+    }
     for (const li of document.querySelectorAll(".conv")) li.classList.toggle("active", li.dataset.id === String(id));
-    const data = await api("GET", `/api/v1/conversations/${id}/?page_size=50`);
+    $("app").classList.add("pane-thread");
+    let data;
+    try {
+      data = await api("GET", `/api/v1/conversations/${id}/?page_size=50`);
+    } catch (e) {
+      if (state.current === id) { toast(e.message, "error"); closeConversation(); }
+      return;
+    }
     if (state.current !== id) return;
     state.conversations.set(id, data.conversation);
     state.olderCursor = data.older_cursor;
     for (const m of data.messages) state.messages.set(m.id, m);
-    $("thread-empty").hidden = true;
-    for (const k of ["thread-head", "messages", "composer", "side"]) $(k).hidden = false;
-    $("app").classList.remove("no-side");
-    $("composer-error").hidden = true;
-    renderHead(data.conversation);
-    renderMessages(true);
+    showThread(data.conversation);
     subscribe();
-    loadSavedReplies(data.conversation.shop_id);
-    loadOrders(false);
+    loadSavedReplies(data.conversation.shop_id).catch(() => {});
+    loadOrders(false).catch(() => {});
     if (data.conversation.unread_count) {
       api("POST", `/api/v1/conversations/${id}/read/`).then((r) => upsertConversation(r.conversation)).catch(() => {});
     }
-    $("reply").focus();
+    if (!narrow.matches) box.focus(); // on a phone the keyboard would cover the thread
   }
   async function loadOlder() {
     const id = state.current;
@@ -287,89 +347,92 @@
 
   // -- composer -------------------------------------------------------------------------------
   function updateCounter() {
-    const n = [...$("reply").value].length;
+    // What the API will count: trimmed, in code points.
+    const n = U.charCount(U.serverText($("reply").value));
     const counter = $("counter");
     counter.textContent = `${n} / ${cfg.maxLength}`;
     counter.classList.toggle("over", n > cfg.maxLength);
+    counter.classList.toggle("near", n <= cfg.maxLength && n > cfg.maxLength * 0.9);
+  }
+  function showComposerError(text) {
+    $("composer-error").textContent = text;
+    $("composer-error").hidden = !text;
   }
   async function send() {
     const box = $("reply");
+    const id = state.current;
     const text = box.value;
-    if (!text.trim() || !state.current) return;
+    if (!U.serverText(text) || !id || $("send").disabled) return;
     const key = (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random();
     $("send").disabled = true;
     try {
-      const m = await api("POST", `/api/v1/conversations/${state.current}/messages/`, { text }, { "Idempotency-Key": key });
-      if (m.status !== "failed") box.value = ""; // a refused text stays, to be edited
-      updateCounter();
+      const m = await api("POST", `/api/v1/conversations/${id}/messages/`, { text }, { "Idempotency-Key": key });
       upsertMessage(m, true);
-      $("composer-error").hidden = m.status !== "failed";
-      $("composer-error").textContent = m.status === "failed" ? fmt(T.sendFailed, { reason: failureText(m) }) : "";
+      if (state.current !== id) return;
+      // A refused text stays, to be edited; so does anything typed while the send was on its way.
+      if (m.status !== "failed" && box.value === text) { box.value = ""; updateCounter(); }
+      showComposerError(m.status === "failed" ? fmt(T.sendFailed, { reason: failureText(m) }) : "");
     } catch (e) {
-      $("composer-error").hidden = false;
-      $("composer-error").textContent = fmt(T.sendFailed, { reason: e.message });
+      if (state.current === id) showComposerError(fmt(T.sendFailed, { reason: e.message }));
     } finally {
       $("send").disabled = false;
-      box.focus();
+      if (!narrow.matches) box.focus();
     }
   }
-  async function retryMessage(id) {
-    try { upsertMessage(await api("POST", `/api/v1/messages/${id}/retry/`)); } catch (e) { toast(e.message); }
+  async function retryMessage(id, button) {
+    button.disabled = true;
+    const before = state.messages.get(id);
+    // Marked before the call: delivery's events can come before the answer does.
+    state.retrying.add(id);
+    try {
+      const m = await api("POST", `/api/v1/messages/${id}/retry/`);
+      if (m.status === "failed" && state.retrying.has(id)) refusedAgain(m);
+      // Events may already have moved it on (queued, sent); the answer only replaces the copy
+      // it started from.
+      if (state.messages.get(id) === before) upsertMessage(m);
+    } catch (e) {
+      state.retrying.delete(id);
+      toast(fmt(T.retryRefused, { reason: e.message }), "error");
+    } finally {
+      button.disabled = false;
+    }
+  }
+  function refusedAgain(m) {
+    state.retrying.delete(m.id);
+    state.flash = { id: m.id, until: Date.now() + 2000 };
+    toast(fmt(T.retryRefused, { reason: failureText(m) }), "error");
+  }
+  function editFailed(m) {
+    const box = $("reply");
+    if (U.serverText(box.value) === m.text) box.select();
+    else U.insertAtCursor(box, m.text);
+    box.focus();
   }
   async function loadSavedReplies(shopId) {
-    const sel = $("saved-replies");
-    const first = sel.options[0];
-    sel.replaceChildren(first);
     const replies = await api("GET", `/api/v1/saved-replies/?shop=${shopId}`);
+    const conversation = state.conversations.get(state.current);
+    if (!conversation || conversation.shop_id !== shopId) return;
+    const sel = $("saved-replies");
+    sel.replaceChildren(sel.options[0]);
     for (const r of replies) {
       const opt = el("option", "", r.title);
       opt.value = r.text;
+      opt.title = r.text;
       sel.appendChild(opt);
     }
   }
 
   // -- side panel -----------------------------------------------------------------------------
   function renderOrders(orders) {
-    const box = $("orders");
-    box.replaceChildren();
-    if (!orders.length) { box.appendChild(el("p", "side-empty", T.noOrders)); return; }
-    for (const o of orders) {
-      const card = el("div", "order");
-      const head = el("div", "order-head");
-      head.appendChild(el("span", "order-ref", o.order_ref));
-      head.appendChild(el("span", "ostatus", statusText(o.status)));
-      card.appendChild(head);
-      const items = el("ul", "order-items");
-      for (const it of o.items || []) {
-        const li = el("li");
-        li.appendChild(el("span", "", it.name || it.item_id));
-        li.appendChild(el("span", "", `×${it.quantity || 1}`));
-        items.appendChild(li);
-      }
-      card.appendChild(items);
-      if (o.total) card.appendChild(orderRow("Σ", `${o.total} ${o.currency}`));
-      if (o.tracking_number || o.carrier) {
-        card.appendChild(orderRow(T.tracking, `${o.carrier || ""} ${o.tracking_number || ""}`.trim()));
-      }
-      if (o.tracking_status) card.appendChild(orderRow("", statusText(o.tracking_status)));
-      for (const r of o.returns || []) {
-        card.appendChild(el("div", "return", `${T.returns} ${r.return_ref}: ${statusText(r.status)}${r.reason ? " · " + r.reason : ""}`));
-      }
-      box.appendChild(card);
-    }
-  }
-  function orderRow(label, value) {
-    const row = el("div", "order-row");
-    row.appendChild(el("span", "", label));
-    row.appendChild(el("b", "", value));
-    return row;
+    $("t-orders-count").textContent = orders.length ? String(orders.length) : "";
+    window.ConsoleOrders.render($("orders"), orders, T);
   }
   async function loadOrders(refresh) {
     const id = state.current;
     if (refresh) {
       const r = await api("POST", `/api/v1/conversations/${id}/orders/refresh/`);
       if (state.current === id) renderOrders(r.orders);
-      toast(r.errors.length ? T.refreshFailed : T.refreshed);
+      toast(r.errors.length ? T.refreshFailed : T.refreshed, r.errors.length ? "error" : "");
     } else {
       const orders = await api("GET", `/api/v1/conversations/${id}/orders/`);
       if (state.current === id) renderOrders(orders);
@@ -378,6 +441,8 @@
 
   // -- live events ----------------------------------------------------------------------------
   function upsertMessage(m, fromRest) {
+    if (state.retrying.has(m.id) && m.status === "failed") refusedAgain(m);
+    else if (m.status === "sent") state.retrying.delete(m.id);
     if (m.conversation_id !== state.current) return;
     // A REST answer can be older than the socket's events (delivery may finish before the
     // POST returns): once a message is known, only events update it.
@@ -437,7 +502,7 @@
       case "chat.resync_required":
         state.lastEventId = ev.last_event_id;
         loadList(false);
-        if (state.current) openConversation(state.current);
+        if (state.current) openConversation(state.current, false);
         break;
       default:
         break;
@@ -465,44 +530,55 @@
 
   // -- wiring ---------------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", () => {
-    $("app").classList.add("no-side");
     for (const b of document.querySelectorAll(".view")) {
       b.addEventListener("click", () => {
-        for (const o of document.querySelectorAll(".view")) o.classList.toggle("active", o === b);
+        for (const o of document.querySelectorAll(".view")) {
+          o.classList.toggle("active", o === b);
+          o.setAttribute("aria-selected", String(o === b));
+        }
         state.view = b.dataset.view;
         loadList(false);
       });
     }
     $("shop-filter").addEventListener("change", (e) => { state.shop = e.target.value; loadList(false); });
     $("list-more").addEventListener("click", () => loadList(true));
-    $("reply").addEventListener("input", updateCounter);
+    $("reply").addEventListener("input", () => { updateCounter(); showComposerError(""); });
     $("reply").addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
     });
     $("composer").addEventListener("submit", (e) => { e.preventDefault(); send(); });
     $("saved-replies").addEventListener("change", (e) => {
-      if (!e.target.value) return;
-      $("reply").value = e.target.value;
+      const text = e.target.value;
       e.target.selectedIndex = 0;
-      updateCounter();
-      $("reply").focus();
+      if (text) U.insertAtCursor($("reply"), text);
     });
     $("t-assign").addEventListener("click", async () => {
       const c = state.conversations.get(state.current);
       const target = c.assignee_id === cfg.userId ? null : cfg.userId;
-      try { upsertConversation(await api("POST", `/api/v1/conversations/${c.id}/assign/`, { assignee_id: target })); } catch (e) { toast(e.message); }
+      try { upsertConversation(await api("POST", `/api/v1/conversations/${c.id}/assign/`, { assignee_id: target })); } catch (e) { toast(e.message, "error"); }
     });
     $("t-status").addEventListener("click", async () => {
       const c = state.conversations.get(state.current);
       const action = c.status === "open" ? "resolve" : "reopen";
-      try { upsertConversation(await api("POST", `/api/v1/conversations/${c.id}/${action}/`)); } catch (e) { toast(e.message); }
+      try { upsertConversation(await api("POST", `/api/v1/conversations/${c.id}/${action}/`)); } catch (e) { toast(e.message, "error"); }
     });
-    $("orders-refresh").addEventListener("click", () => loadOrders(true).catch((e) => toast(e.message)));
-    for (const sel of document.querySelectorAll(".lang select")) {
-      sel.addEventListener("change", () => sel.form.submit());
-    }
+    $("t-back").addEventListener("click", backToList);
+    $("t-orders").addEventListener("click", () => setSide(!$("app").classList.contains("side-open")));
+    $("side-close").addEventListener("click", () => { setSide(false); $("t-orders").focus(); });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && $("app").classList.contains("side-open")) setSide(false);
+    });
+    window.addEventListener("popstate", () => {
+      const id = hashConversation();
+      if (id) openConversation(id, false); else showList();
+    });
+    $("orders-refresh").addEventListener("click", () => loadOrders(true).catch((e) => toast(e.message, "error")));
     updateCounter();
-    loadList(false).then(connect);
+    loadList(false).then(() => {
+      const id = hashConversation(); // a reload, or a language switch, reopens the conversation
+      if (id) openConversation(id, false);
+      connect();
+    });
     setInterval(tickTimers, 1000);
   });
 })();

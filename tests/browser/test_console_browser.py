@@ -2,38 +2,16 @@
 message arriving live, a reply reaching Shopee (the simulator), and refused sends explained.
 Screenshots go to test-artifacts/."""
 
-import time
-
 import pytest
-from django_otp.oath import totp
 
 from chat.models import Conversation, InboundEvent
 from integrations.shopee.simulator import buyer_message, place_order
 from tests.browser.conftest import ARTIFACTS, MY_SHOP, TW_SHOP
+from tests.browser.helpers import login, wait_for
 from tests.chat.conftest import connect
-from tests.factories import PASSWORD, AgentGroupFactory, TOTPDeviceFactory, UserFactory
+from tests.factories import AgentGroupFactory, TOTPDeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait_for(predicate, what: str, timeout: float = 10.0, debug=None) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}: {debug() if debug else ''}")
-        time.sleep(0.05)
-
-
-def _login(page, base_url, user, device) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/verify/**")
-    page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/console/")
-    page.wait_for_selector("#conn[data-state=live]", timeout=5000)
 
 
 def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
@@ -51,7 +29,7 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     ]
     for shop_id, buyer_id, name, text in history:
         buyer_message(sim, shop_id=shop_id, buyer_id=buyer_id, username=name, text=text)
-    _wait_for(
+    wait_for(
         lambda: Conversation.objects.count() == 3,
         "the first pushes",
         debug=lambda: list(InboundEvent.objects.values_list("status", "error")),
@@ -61,7 +39,7 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _login(page, base_url, agent, device)
+    login(page, base_url, agent, device)
     page.wait_for_selector(".conv >> text=Boleh COD?")
     page.screenshot(path=ARTIFACTS / "console-inbox.png")
 
@@ -88,7 +66,8 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     assert page.input_value("#reply") == ""
     page.screenshot(path=ARTIFACTS / "console-thread.png")
 
-    # Shift+Enter is a new line; 602 characters are refused with the reason and a retry action.
+    # Shift+Enter is a new line; 602 characters are refused with the reason. Resending the same
+    # text can never pass, so the bubble offers Edit, not Retry.
     page.fill("#reply", "x" * 600)
     page.press("#reply", "Shift+Enter")
     assert page.input_value("#reply") == "x" * 600 + "\n"
@@ -97,7 +76,8 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     assert "602 / 600" in page.text_content("#counter")
     page.press("#reply", "Enter")
     page.wait_for_selector(".msg.failed .fail-reason >> text=602 characters")
-    assert page.is_visible(".msg.failed .fail-reason button")
+    assert page.is_visible(".msg.failed .fail-reason >> role=button[name='Edit']")
+    assert page.locator(".msg.failed .fail-reason >> role=button[name='Retry']").count() == 0
     assert "602 characters" in page.text_content("#composer-error")
     assert page.input_value("#reply").startswith("x")  # kept, to be shortened
     page.screenshot(path=ARTIFACTS / "console-refused.png")
@@ -110,9 +90,10 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     page.wait_for_selector(".msg.failed .fail-reason >> text=TW")
     assert sim.snapshot_stats()["messages_sent_by_seller"] == 1
 
-    # The switcher turns the whole console into Simplified Chinese, live connection included.
+    # The switcher turns the whole console into Simplified Chinese, live connection included,
+    # as soon as the language is picked (the button is only for browsers without JS).
+    assert not page.is_visible("[data-lang-submit]")
     page.select_option("select[name=language]", "zh-hans")
-    page.click("[data-lang-submit]")
     page.wait_for_selector("html[lang=zh-hans]")
     page.wait_for_selector("#conn[data-state=live]", timeout=5000)
     page.click(".conv >> text=Yes! Red is in stock and ships today.")  # now its last message

@@ -1,0 +1,68 @@
+// The console's side panel: the buyer's orders in this shop, their shipment and returns, with
+// Shopee's codes (statuses, return reasons) in the page's language.
+"use strict";
+
+window.ConsoleOrders = (function () {
+  const U = window.ConsoleUtil;
+  const { el, fmt } = U;
+
+  function humanize(code) {
+    const words = String(code).toLowerCase().replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+  function statusText(T, code) { return (code && T.statuses[code]) || code || "—"; }
+  // A reason Shopee added after this list was written still reads as words, not a code.
+  function reasonText(T, code) { return T.returnReasons[code] || humanize(code); }
+
+  function row(label, value) {
+    const r = el("div", "order-row");
+    r.appendChild(el("span", "", label));
+    r.appendChild(el("b", "", value));
+    return r;
+  }
+  function returnCard(T, r) {
+    const box = el("div", "return");
+    const head = el("div", "return-head");
+    head.appendChild(el("span", "", T.returns));
+    head.appendChild(el("span", "ostatus", statusText(T, r.status)));
+    box.appendChild(head);
+    box.appendChild(el("div", "return-ref", r.return_ref));
+    if (r.reason) box.appendChild(el("div", "return-reason", reasonText(T, r.reason)));
+    if (r.refund_amount && Number(r.refund_amount)) box.appendChild(row(T.refund, U.money(r.refund_amount, r.currency)));
+    if (r.due_at) box.appendChild(el("div", "return-due", fmt(T.due, { date: U.shortDate(r.due_at) })));
+    return box;
+  }
+  function orderCard(T, o) {
+    const card = el("div", "order");
+    const head = el("div", "order-head");
+    head.appendChild(el("span", "order-ref", o.order_ref));
+    head.appendChild(el("span", "ostatus", statusText(T, o.status)));
+    card.appendChild(head);
+    if (o.platform_created_at) {
+      card.appendChild(el("div", "order-date", fmt(T.ordered, { date: U.shortDate(o.platform_created_at) })));
+    }
+    const items = el("ul", "order-items");
+    for (const it of o.items || []) {
+      const li = el("li");
+      li.appendChild(el("span", "", it.name || it.item_id));
+      li.appendChild(el("span", "qty", `×${it.quantity || 1}`));
+      items.appendChild(li);
+    }
+    card.appendChild(items);
+    if (o.total) card.appendChild(row(T.total, U.money(o.total, o.currency)));
+    if (o.tracking_number || o.carrier) {
+      card.appendChild(row(T.tracking, `${o.carrier || ""} ${o.tracking_number || ""}`.trim()));
+    }
+    if (o.tracking_status) card.appendChild(row(T.delivery, statusText(T, o.tracking_status)));
+    for (const r of o.returns || []) card.appendChild(returnCard(T, r));
+    return card;
+  }
+
+  function render(box, orders, T) {
+    box.replaceChildren();
+    if (!orders.length) box.appendChild(el("p", "side-empty", T.noOrders));
+    for (const o of orders) box.appendChild(orderCard(T, o));
+  }
+
+  return { render };
+})();

@@ -1,0 +1,28 @@
+"""Steps the browser tests share."""
+
+import time
+
+from django_otp.oath import totp
+
+from tests.factories import PASSWORD
+
+
+def wait_for(predicate, what: str, timeout: float = 10.0, debug=None) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}: {debug() if debug else ''}")
+        time.sleep(0.05)
+
+
+def login(page, base_url, user, device, login_path: str = "/accounts/login/") -> None:
+    """Password, then the TOTP code, then the console with its socket live."""
+    page.goto(f"{base_url}{login_path}")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/verify/**")
+    page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/console/")
+    page.wait_for_selector("#conn[data-state=live]", timeout=5000)

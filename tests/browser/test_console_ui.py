@@ -1,0 +1,232 @@
+"""The console's details in real headless Chromium: what shows before a conversation is open, the
+reply box (counter, saved replies, refusals and their retry), the orders panel's wording, the
+layouts at 1440, 1024 and 390 px, and dates, times and money in the page's language.
+Screenshots go to test-artifacts/ (looked at, never compared)."""
+
+import re
+
+import pytest
+
+from chat.models import Conversation, InboundEvent, SavedReply
+from integrations.shopee.simulator import (
+    advance_order,
+    buyer_message,
+    place_order,
+    request_return,
+)
+from tests.browser.conftest import ARTIFACTS, MY_SHOP
+from tests.browser.helpers import login, wait_for
+from tests.chat.conftest import connect
+from tests.factories import AgentGroupFactory, TOTPDeviceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BROKEN = "My rice cooker arrived broken"
+REPLY = "We will send a replacement today."
+
+
+def _shop_with_a_return(sim):
+    """A MY shop with a long name, one buyer with a shipped order under return, another writing
+    in Chinese, and a saved reply."""
+    my = connect(sim, MY_SHOP, "MY")
+    my.name = "Sunny Mall Official Flagship Store Malaysia"
+    my.save(update_fields=["name"])
+    SavedReply.objects.create(title="Thanks", text="Thank you for waiting!")
+    buyer_message(sim, shop_id=MY_SHOP, buyer_id=7101, username="buyer_7101", text=BROKEN)
+    order = place_order(sim, shop_id=MY_SHOP, buyer_id=7101)
+    advance_order(sim, order_sn=order["order_sn"], status="SHIPPED")
+    request_return(sim, order_sn=order["order_sn"])  # reason DAMAGED_PRODUCT
+    buyer_message(sim, shop_id=MY_SHOP, buyer_id=7102, username="李小龙", text="有货吗？")
+    wait_for(
+        lambda: Conversation.objects.count() == 2,
+        "the pushes",
+        debug=lambda: list(InboundEvent.objects.values_list("status", "error")),
+    )
+    return my
+
+
+def _agent(shop):
+    agent = UserFactory(first_name="Mei", last_name="Lin")
+    AgentGroupFactory(shops=[shop], members=[agent])
+    return agent, TOTPDeviceFactory(user=agent)
+
+
+def _box(page, selector):
+    return page.eval_on_selector(
+        selector,
+        "e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }",
+    )
+
+
+def _screenshot(page, name):
+    page.evaluate("document.querySelectorAll('.toast').forEach(t => t.remove())")
+    page.screenshot(path=ARTIFACTS / name)
+
+
+def _no_horizontal_overflow(page):
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("document.body.scrollWidth") <= width
+
+
+def test_reply_box_refusals_and_layouts(live_stack, browser):
+    base_url, handle = live_stack
+    agent, device = _agent(_shop_with_a_return(handle.sim))
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, timezone_id="Asia/Kuala_Lumpur"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, base_url, agent, device)
+
+    # Nothing open yet: the prompt only, no empty header bar; the view tabs on one row.
+    page.wait_for_selector(".conv >> text=有货吗？")
+    assert not page.is_visible("#thread-head") and not page.is_visible("#composer")
+    assert page.is_visible("#thread-empty svg")
+    tab_tops = page.eval_on_selector_all(".view", "els => els.map(e => e.offsetTop)")
+    assert len(tab_tops) == 5 and len(set(tab_tops)) == 1
+    # Avatars: the name's first letter (a CJK name's first character), a colour per buyer.
+    avatars = page.eval_on_selector_all(
+        ".conv .avatar", "els => els.map(e => [e.textContent, e.dataset.tone])"
+    )
+    assert sorted(text for text, _ in avatars) == ["B", "李"]
+    assert all(tone in "01234567" for _, tone in avatars)
+    _screenshot(page, "console-1440-empty.png")
+
+    page.click(f".conv >> text={BROKEN}")
+    page.wait_for_selector(f".msg.in >> text={BROKEN}")
+    assert re.fullmatch(r"\d{2}:\d{2}", page.text_content(".msg.in .msg-time"))
+    assert page.text_content(".day") == "Today"
+    assert page.evaluate("ConsoleUtil.timeOfDay('2026-11-27T06:05:00Z')") == "14:05"  # 24 h, KL
+
+    # The counter counts what the server will: trimmed, in code points.
+    page.fill("#reply", "x" * 600 + "  \n")
+    assert page.text_content("#counter") == "600 / 600"
+    assert "over" not in page.get_attribute("#counter", "class")
+    page.fill("#reply", "\u3000😀😀😀 ")
+    assert page.text_content("#counter") == "3 / 600"
+
+    # A saved reply goes in at the caret, or over the selection; the draft stays.
+    page.fill("#reply", "Hello there")
+    page.eval_on_selector("#reply", "e => e.setSelectionRange(5, 5)")
+    page.select_option("#saved-replies", label="Thanks")
+    assert page.input_value("#reply") == "Hello Thank you for waiting! there"
+    page.fill("#reply", "Hi! {reply}")
+    page.eval_on_selector("#reply", "e => e.setSelectionRange(4, 11)")
+    page.select_option("#saved-replies", label="Thanks")
+    assert page.input_value("#reply") == "Hi! Thank you for waiting!"
+
+    # A repeat within 24 h is refused; Retry can pass later, so it is offered, and a retry
+    # refused again says so. Editing the text clears the banner.
+    page.fill("#reply", REPLY)
+    page.press("#reply", "Enter")
+    page.wait_for_selector(".msg.out [data-status=sent]", timeout=5000)
+    page.fill("#reply", REPLY)
+    page.press("#reply", "Enter")
+    page.wait_for_selector(".msg.failed .fail-reason >> text=24 hours")
+    assert "24 hours" in page.text_content("#composer-error")
+    page.click(".msg.failed .fail-reason >> role=button[name='Retry']")
+    page.wait_for_selector(".toast.error >> text=Still not sent")
+    assert "24 hours" in page.text_content(".toast.error")
+    page.screenshot(path=ARTIFACTS / "console-1440-retry-refused.png")
+    page.type("#reply", " Thanks!")
+    assert not page.is_visible("#composer-error")
+
+    # The orders panel: money in the page's format, the return's reason in words.
+    page.click("#orders-refresh")
+    page.wait_for_selector(".return-reason")
+    assert page.text_content(".return-reason") == "Item damaged"
+    total = page.locator(".order-row", has_text="Total").first.text_content()
+    assert re.fullmatch(r"TotalMYR\s[\d,]+\.\d{2}", total), total
+    assert page.evaluate("ConsoleUtil.money('125000', 'VND')") == "VND\u00a0125,000"
+    _screenshot(page, "console-1440-thread.png")
+
+    # 1024 px: inbox and thread; the header keeps one line each, the orders are a drawer.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert not page.is_visible("#side") and page.is_visible("#t-orders")
+    title, actions = _box(page, ".t-title"), _box(page, ".t-actions")
+    assert title[2] <= actions[0]  # side by side, not on top of each other
+    assert _box(page, "#t-assignee")[2] <= actions[0]
+    assert page.evaluate("document.getElementById('t-shop').getClientRects().length") == 1
+    assert _box(page, "#t-shop")[3] - _box(page, "#t-shop")[1] < 24  # one line, ellipsised
+    _screenshot(page, "console-1024-thread.png")
+    page.click("#t-orders")
+    assert page.is_visible("#side") and page.get_attribute("#t-orders", "aria-expanded") == "true"
+    _screenshot(page, "console-1024-orders.png")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#side")
+    _no_horizontal_overflow(page)
+
+    # 390 px (a phone): one pane at a time, the thread with a way back; nothing overflows.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.is_visible("#t-back") and page.is_visible("#reply") and page.is_visible("#send")
+    assert not page.is_visible("#conv-list")
+    _no_horizontal_overflow(page)
+    _screenshot(page, "console-390-thread.png")
+    page.click("#t-orders")
+    assert page.is_visible("#side") and _box(page, "#side")[2] <= 390
+    _no_horizontal_overflow(page)
+    _screenshot(page, "console-390-orders.png")
+    page.click("#side-close")
+    page.click("#t-back")
+    page.wait_for_selector("#conv-list", state="visible")
+    assert not page.is_visible("#thread")
+    _no_horizontal_overflow(page)
+    _screenshot(page, "console-390-inbox.png")
+    # The phone's own back gesture leaves the thread the same way.
+    page.click(".conv >> text=有货吗？")
+    page.wait_for_selector(".msg.in >> text=有货吗？")
+    assert page.text_content("#t-avatar") == "李"
+    page.go_back()
+    page.wait_for_selector("#conv-list", state="visible")
+    assert errors == []
+    context.close()
+
+
+def test_language_switch_and_chinese_dates_times_and_reasons(live_stack, browser):
+    base_url, handle = live_stack
+    agent, device = _agent(_shop_with_a_return(handle.sim))
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, timezone_id="Asia/Kuala_Lumpur"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # Picking a language applies it at once on every page that has the switcher.
+    page.goto(f"{base_url}/accounts/login/")
+    assert not page.is_visible("[data-lang-submit]")
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_selector("html[lang=zh-hans]")
+    assert page.is_visible("h1 >> text=登录")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _no_horizontal_overflow(page)
+    _screenshot(page, "login-390-zh-hans.png")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    login(page, base_url, agent, device, login_path="/zh-hans/accounts/login/")
+
+    page.wait_for_selector(".conv >> text=有货吗？")
+    assert all(
+        re.fullmatch(r"\d{2}:\d{2}", t)
+        for t in page.eval_on_selector_all(".conv-time", "els => els.map(e => e.textContent)")
+    )
+    page.click(f".conv >> text={BROKEN}")
+    page.wait_for_selector(f".msg.in >> text={BROKEN}")
+    assert page.text_content(".day") == "今天"
+    assert re.fullmatch(r"\d{2}:\d{2}", page.text_content(".msg.in .msg-time"))
+    assert page.evaluate("ConsoleUtil.timeOfDay('2026-11-27T06:05:00Z')") == "14:05"
+    this_year = "new Date(new Date().getFullYear(), 10, 27, 12).toISOString()"
+    assert page.evaluate(f"ConsoleUtil.shortDate({this_year})") == "11月27日"
+    page.click("#orders-refresh")
+    page.wait_for_selector(".return-reason")
+    assert page.text_content(".return-reason") == "商品损坏"
+    assert page.locator(".order-row", has_text="合计").count() == 1
+    _screenshot(page, "console-1440-zh-hans-orders.png")
+
+    # The open conversation survives a switch back to English.
+    page.select_option("select[name=language]", "en")
+    page.wait_for_selector("html[lang=en]")
+    page.wait_for_selector(f".msg.in >> text={BROKEN}")
+    assert errors == []
+    context.close()
