@@ -97,3 +97,49 @@ def test_the_console_words_every_send_rule_refusal_as_the_server_does():
         chinese = refusal_strings()
     assert "600" in chinese["too_long"] and "%(count)s" in chinese["too_long"]
     assert all(chinese[code] != templates[code] for code in templates)
+
+
+def test_every_strings_key_the_console_scripts_use_is_handed_to_the_page():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from chat.console_i18n import console_strings
+
+    scripts = Path(__file__).resolve().parents[2] / "static" / "js"
+    used = set()
+    for path in scripts.glob("console*.js"):
+        used |= set(re.findall(r"\bT\.(\w+)", path.read_text()))
+    with translation.override("en"):
+        strings = console_strings()
+    assert used and used <= set(strings), used - set(strings)
+
+
+def test_shopee_return_reasons_have_words_in_both_languages():
+    import inspect
+
+    from django.utils import translation
+
+    from chat.console_i18n import return_reason_strings
+    from integrations.shopee.simulator import request_return
+
+    with translation.override("en"):
+        english = return_reason_strings()
+    with translation.override("zh-hans"):
+        chinese = return_reason_strings()
+    simulated = inspect.signature(request_return).parameters["reason"].default
+    # Both spellings Shopee's guides use, and the simulator's own code.
+    assert {"NONRECEIPT", "NOT_RECEIPT", "MUITAL_AGREE", "MUTUAL_AGREE", simulated} <= set(english)
+    assert english[simulated] == "Item damaged" and chinese[simulated] == "商品损坏"
+    assert all(chinese[code] != english[code] for code in english)
+
+
+def test_the_language_switcher_works_without_javascript_and_is_scripted_on_every_page(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "/static/js/lang-switch.js" in html
+    assert "data-lang-select" in html and "data-lang-submit" in html  # the button stays for no-JS
+    login_verified(client, UserFactory())
+    html = client.get("/console/").content.decode()
+    assert html.count("/static/js/lang-switch.js") == 1
+    assert "/static/js/console-util.js" in html and "/static/js/console-orders.js" in html
