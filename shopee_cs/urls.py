@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -29,7 +30,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        csp_override(_SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        login_required(
+            csp_override(_SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+        ),
         name="api-docs",
     ),
     path("", RedirectView.as_view(pattern_name="console", permanent=False)),

@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
     "messages, replies and the buyer's orders. Reporting endpoints are on the roadmap.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema for verified staff and any valid API key; the docs page asks staff to sign in.
+    "SERVE_PERMISSIONS": ["shopee_cs.security.drf.IsOTPVerified"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -42,12 +42,28 @@ def test_console_is_translated_into_chinese(client):
     assert "收件箱" in html and "已解决" in html
 
 
-def test_swagger_ui_is_served_without_a_cdn(client):
+def test_swagger_ui_is_served_without_a_cdn_to_signed_in_staff(client):
+    login_verified(client, UserFactory())
     response = client.get("/api/docs/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "cdn" not in html.lower() and "drf_spectacular_sidecar" in html
     assert "cdn" not in response["Content-Security-Policy"].lower()
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_the_api_docs_and_schema_are_not_public(client):
+    from shopee_cs.security.services import api_key_create
+
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    assert client.get("/api/schema/").status_code == 401
+    client.force_login(UserFactory())  # a password alone is not enough
+    assert client.get("/api/schema/").status_code == 403
+    client.logout()
+    _key, raw = api_key_create(user=UserFactory(), name="bi", scopes=["shops:read"])
+    keyed = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    assert keyed.status_code == 200 and b"/api/v1/conversations/" in keyed.content
 
 
 def _refusals_of_every_rule():
