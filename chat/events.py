@@ -10,6 +10,8 @@ from typing import TypedDict
 
 from django.conf import settings
 
+from chat.services.send_rules import message_retryable
+
 
 class MessageData(TypedDict):
     id: int
@@ -24,6 +26,7 @@ class MessageData(TypedDict):
     status: str
     failure_code: str
     failure_reason: str
+    retryable: bool  # a failed message that the retry action could still send
     platform_created_at: str | None
     created_at: str
 
@@ -118,6 +121,7 @@ def message_data(message) -> MessageData:
         status=message.status,
         failure_code=message.failure_code,
         failure_reason=message.failure_reason,
+        retryable=message_retryable(message),
         platform_created_at=_iso(message.platform_created_at),
         created_at=_iso(message.created_at) or "",
     )

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from chat.events import first_response_due_at
 from chat.models import Conversation, Message
 from chat.services.outbox import KINDS
+from chat.services.send_rules import message_retryable
 from integrations.models import Platform, Site
 
 
@@ -119,8 +120,14 @@ class MessageOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Message.Status.choices)
     failure_code = serializers.CharField()
     failure_reason = serializers.CharField()
+    retryable = serializers.SerializerMethodField(
+        help_text="A failed message that POST /messages/{id}/retry/ could still send."
+    )
     platform_created_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+
+    def get_retryable(self, message) -> bool:
+        return message_retryable(message)
 
 
 class ConversationListQuerySerializer(serializers.Serializer):

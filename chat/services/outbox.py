@@ -24,7 +24,7 @@ from chat.services.publish import (
     message_event,
     message_publish,
 )
-from chat.services.send_rules import send_rules_check
+from chat.services.send_rules import message_retryable, send_rules_check
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
@@ -162,6 +162,8 @@ def message_retry(*, message: Message, user) -> Message:
         )
         if message.status != Message.Status.FAILED:
             raise ReplyRejected("Only a failed message can be retried.")
+        if not message_retryable(message):
+            raise ReplyRejected(f"Sending it again cannot succeed: {message.failure_reason}")
         refusal = send_rules_check(
             conversation=message.conversation,
             kind=message.kind,

@@ -18,6 +18,22 @@ SITES_WITHOUT_CHAT_API = {"TW"}
 _LIVE = [Message.Status.QUEUED, Message.Status.SENDING, Message.Status.SENT, Message.Status.UNKNOWN]
 
 
+# Refusals that sending the same content to the same shop again can never pass (other failures
+# may pass later: the buyer replies, 24 h go by, the shop reconnects, the network recovers).
+FINAL_FAILURE_CODES = frozenset(
+    {"empty", ForbiddenSend.TOO_LONG, ForbiddenSend.CENSORED, ForbiddenSend.REGION_NOT_SUPPORTED}
+)
+
+
+def message_retryable(message: Message) -> bool:
+    """A failed message of ours that a retry could still send."""
+    return (
+        message.status == Message.Status.FAILED
+        and message.sender_kind != Message.SenderKind.OUTSIDE
+        and message.failure_code not in FINAL_FAILURE_CODES
+    )
+
+
 @dataclass(frozen=True)
 class SendRefusal:
     code: str

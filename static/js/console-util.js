@@ -118,14 +118,11 @@ window.ConsoleUtil = (function () {
     return String((h >>> 0) % 8);
   }
 
-  // A retry sends the very same message to the same shop: refusals about the text itself or the
-  // shop's site can never pass, so they offer no Retry. Everything else can change (the buyer
-  // replies or orders, 24 h pass since the repeated text, the shop is reconnected, a network or
-  // marketplace error clears).
-  const FINAL_FAILURES = new Set(["empty", "too_long", "censored", "region_not_supported"]);
   // Refusals an edited text gets past.
   const WORDING_FAILURES = new Set(["too_long", "duplicate_text", "censored"]);
-  function canRetry(m) { return m.sender_kind !== "outside" && !FINAL_FAILURES.has(m.failure_code); }
+  // Whether a resend of the very same message could pass is the server's call (`retryable`,
+  // chat.services.send_rules.FINAL_FAILURE_CODES).
+  function canRetry(m) { return !!m.retryable; }
   function canEdit(m) { return m.kind === "text" && !!m.text && WORDING_FAILURES.has(m.failure_code); }
 
   // Inserts at the caret, or over the selection, keeping words apart from the typed text.

@@ -87,8 +87,23 @@ def test_tw_reply_is_refused_and_retry_keeps_the_reason(client, simulator, agent
     conversation = _conversation(simulator, tw)
     failed = _send(client, conversation, "Hello").json()
     assert failed["status"] == "failed" and "TW" in failed["failure_reason"]
+    assert failed["retryable"] is False  # resending it can never pass on TW
     retried = client.post(f"/api/v1/messages/{failed['id']}/retry/")
-    assert retried.status_code == 200 and retried.json()["status"] == "failed"
+    assert retried.status_code == 400 and "cannot succeed" in retried.json()["detail"]
+    kept = Message.objects.get(pk=failed["id"])
+    assert (kept.status, kept.failure_code) == ("failed", "region_not_supported")
+
+
+def test_a_repeat_refusal_can_be_retried_and_a_refused_retry_keeps_the_reason(
+    client, simulator, shop, agent
+):
+    conversation = _conversation(simulator, shop)
+    assert _send(client, conversation, "Ships today.").json()["status"] in ("queued", "sent")
+    repeat = _send(client, conversation, "Ships today.").json()
+    assert repeat["failure_code"] == "duplicate_text" and repeat["retryable"] is True
+    retried = client.post(f"/api/v1/messages/{repeat['id']}/retry/")
+    assert retried.status_code == 200
+    assert retried.json()["status"] == "failed" and retried.json()["retryable"] is True
 
 
 def test_retry_of_a_message_that_did_not_fail_is_400(client, simulator, shop, agent):
