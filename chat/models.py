@@ -266,6 +266,7 @@ class BuyerReturn(models.Model):
     order_ref = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=32, blank=True)
     reason = models.CharField(max_length=255, blank=True)
+    buyer_note = models.TextField(blank=True)  # the buyer's own words (Shopee's text_reason)
     refund_amount = models.CharField(max_length=32, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)

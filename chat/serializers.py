@@ -183,6 +183,7 @@ class ReturnOutputSerializer(serializers.Serializer):
     return_ref = serializers.CharField()
     status = serializers.CharField()
     reason = serializers.CharField()
+    buyer_note = serializers.CharField(help_text="The buyer's own words, in their language.")
     refund_amount = serializers.CharField()
     currency = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)

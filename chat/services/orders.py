@@ -69,6 +69,7 @@ def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
                 "order_ref": ret.order_ref,
                 "status": ret.status,
                 "reason": ret.reason[:255],
+                "buyer_note": ret.buyer_note[:2000],
                 "refund_amount": str(ret.refund_amount) if ret.refund_amount is not None else "",
                 "currency": ret.currency,
                 "due_at": ret.due_at,

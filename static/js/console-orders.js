@@ -28,6 +28,7 @@ window.ConsoleOrders = (function () {
     box.appendChild(head);
     box.appendChild(el("div", "return-ref", r.return_ref));
     if (r.reason) box.appendChild(el("div", "return-reason", reasonText(T, r.reason)));
+    if (r.buyer_note) box.appendChild(el("q", "return-note", r.buyer_note));
     if (r.refund_amount && Number(r.refund_amount)) box.appendChild(row(T.refund, U.money(r.refund_amount, r.currency)));
     if (r.due_at) box.appendChild(el("div", "return-due", fmt(T.due, { date: U.shortDate(r.due_at) })));
     return box;

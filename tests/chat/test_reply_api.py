@@ -3,10 +3,10 @@ order refresh — against the in-process Shopee simulator."""
 
 import pytest
 
-from chat.models import BuyerOrder, Conversation, Message
+from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
 from chat.services.messages import message_ingest
 from integrations.shopee.mapping import message_from_shopee
-from integrations.shopee.simulator import buyer_message, place_order
+from integrations.shopee.simulator import advance_order, buyer_message, place_order, request_return
 from tests.chat.conftest import TW_SHOP_ID, connect
 from tests.factories import AgentGroupFactory, UserFactory, login_verified
 
@@ -141,3 +141,21 @@ def test_orders_refresh_fetches_the_buyers_known_orders(client, simulator, shop,
     assert body["refreshed"] == 1 and body["errors"] == []
     assert body["orders"][0]["order_ref"] == order["order_sn"]
     assert body["orders"][0]["status"] == "UNPAID" and body["orders"][0]["items"]
+
+
+def test_orders_refresh_brings_the_return_with_the_buyers_own_words(client, simulator, shop, agent):
+    conversation = _conversation(simulator, shop)
+    order = place_order(
+        simulator.sim, shop_id=shop.platform_shop_id, buyer_id=int(conversation.buyer_platform_id)
+    )
+    advance_order(simulator.sim, order_sn=order["order_sn"], status="SHIPPED")
+    returned = request_return(simulator.sim, order_sn=order["order_sn"], text="Lid is cracked")
+    BuyerOrder.objects.create(
+        shop=shop, order_ref=order["order_sn"], buyer_platform_id=conversation.buyer_platform_id
+    )
+    BuyerReturn.objects.create(
+        shop=shop, return_ref=returned["return_sn"], order_ref=order["order_sn"]
+    )
+    body = client.post(f"/api/v1/conversations/{conversation.pk}/orders/refresh/").json()
+    [ret] = body["orders"][0]["returns"]
+    assert (ret["reason"], ret["buyer_note"]) == ("DAMAGED_PRODUCT", "Lid is cracked")
