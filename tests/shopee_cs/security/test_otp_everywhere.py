@@ -87,3 +87,11 @@ def test_admin_sections_and_models_have_readable_names(client):
     ]:
         assert name in html
     assert not re.search(r">\s*(otp_totp|otp_static|axes|shopee_cs core)\s*<", html, re.IGNORECASE)
+
+
+def test_the_admin_speaks_chinese_under_zh_hans(client):
+    login_verified(client, UserFactory(is_superuser=True))
+    html = client.get("/zh-hans/admin/").content.decode()
+    for name in ["账户与安全", "电商平台", "两步验证：身份验证器应用", "登录锁定", "API 密钥"]:
+        assert name in html
+    assert "API 密钥s" not in html and "Marketplaces" not in html
