@@ -95,3 +95,4 @@ def test_the_admin_speaks_chinese_under_zh_hans(client):
     for name in ["账户与安全", "电商平台", "两步验证：身份验证器应用", "登录锁定", "API 密钥"]:
         assert name in html
     assert "API 密钥s" not in html and "Marketplaces" not in html
+    assert ">修改</a>" in html and ">切换</a>" not in html  # Django's "Change" link, not ours
