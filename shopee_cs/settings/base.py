@@ -148,7 +148,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out (username, IP) pairs
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "/accounts/login/"
+LOGIN_URL = "login"  # a URL name: reversed in the page's language (/zh-hans/accounts/login/)
 LOGIN_REDIRECT_URL = env.str("LOGIN_REDIRECT_URL", default="/console/")
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Sessions are read from Redis and written through to PostgreSQL (which survives a Redis flush).

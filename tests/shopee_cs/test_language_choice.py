@@ -55,3 +55,11 @@ def test_api_webhooks_and_posts_are_never_redirected(client):
 def test_an_unknown_language_cookie_is_ignored(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
     assert client.get("/accounts/login/").status_code == 200
+
+
+def test_a_chinese_page_sends_a_signed_out_visitor_to_the_chinese_sign_in(client):
+    for page in ("/zh-hans/console/", "/zh-hans/admin/"):
+        response = client.get(page, follow=True)
+        assert response.request["PATH_INFO"] == "/zh-hans/accounts/login/"
+        assert "登录" in response.content.decode()
+    assert client.get("/console/")["Location"].startswith("/accounts/login/?next=")
