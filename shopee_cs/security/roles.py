@@ -7,8 +7,10 @@ ROLES = (ROLE_AGENT, ROLE_SUPERVISOR, ROLE_ADMIN)
 
 # Model permissions (app_label.codename) each role gets; Admin gets every permission except
 # changing the audit trail (nobody has those). Row-level scoping is separate: chat.selectors.
+# Agents work in the console only: the admin lists every shop and group, so they get nothing
+# there (a supervisor oversees the whole team).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    ROLE_AGENT: ("integrations.view_shop", "chat.view_agentgroup"),
+    ROLE_AGENT: (),
     ROLE_SUPERVISOR: (
         "integrations.view_shop",
         "chat.view_agentgroup",

@@ -96,3 +96,16 @@ def test_the_admin_speaks_chinese_under_zh_hans(client):
         assert name in html
     assert "API 密钥s" not in html and "Marketplaces" not in html
     assert ">修改</a>" in html and ">切换</a>" not in html  # Django's "Change" link, not ours
+
+
+def test_an_agent_sees_no_shops_or_groups_in_the_admin_a_supervisor_does(client):
+    from tests.factories import AgentGroupFactory, ShopFactory
+
+    AgentGroupFactory(shops=[ShopFactory(name="Another team's shop")])
+    login_verified(client, UserFactory(roles=["Agent"]))
+    assert "Another team" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/integrations/shop/").status_code == 403
+    assert client.get("/admin/chat/agentgroup/").status_code == 403
+    client.logout()
+    login_verified(client, UserFactory(roles=["Supervisor"]))
+    assert client.get("/admin/integrations/shop/").status_code == 200
