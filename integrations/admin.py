@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import IntegrationAlert, Shop, ShopToken
-from integrations.services.connect import shop_capabilities_probe
+from integrations.services.connect import capabilities_missing, shop_capabilities_probe
 from integrations.services.tokens import ShopNotConnected, shop_tokens_refresh
 
 
@@ -31,7 +31,7 @@ class ShopAdmin(admin.ModelAdmin):
         "main_account_id",
         "merchant_id",
         "authorization_expires_at",
-        "capabilities",
+        "capability_summary",
         "capabilities_checked_at",
         "created_at",
         "updated_at",
@@ -42,16 +42,20 @@ class ShopAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Capabilities"))
     def capability_summary(self, shop: Shop) -> str:
-        if not shop.capabilities:
+        caps = shop.capabilities
+        if not caps:
             return "—"
-        flags = [k for k in ("chat_read", "chat_write", "order_read") if shop.capabilities.get(k)]
-        missing = [
-            k for k in ("chat_read", "chat_write", "order_read") if not shop.capabilities.get(k)
-        ]
+        flags = [k for k in ("chat_read", "chat_write", "order_read") if caps.get(k)]
+        missing = capabilities_missing(caps)
+        not_offered = (
+            _("no sending on this site") if caps.get("chat_write_offered") is False else ""
+        )
         return format_html(
-            "{}{}", ", ".join(flags), format_html(" · missing: <b>{}</b>", ", ".join(missing))
-            if missing else ""
-        )  # fmt: skip
+            "{}{}{}",
+            ", ".join(flags),
+            format_html(" · {}: <b>{}</b>", _("missing"), ", ".join(missing)) if missing else "",
+            f" · {not_offered}" if not_offered else "",
+        )
 
     @admin.action(description=_("Refresh tokens now"))
     def refresh_tokens_now(self, request, queryset):
@@ -84,3 +88,6 @@ class IntegrationAlertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "shop", "kind", "message", "resolved_at"]
     list_filter = ["kind", "resolved_at"]
     readonly_fields = ["shop", "kind", "message", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # alerts are raised by the system, and resolved here

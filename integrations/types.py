@@ -252,3 +252,5 @@ class Capabilities:
     returns: bool
     push: bool
     notes: tuple[str, ...] = ()
+    # False where the platform offers no sending at all on the shop's site (Shopee TW).
+    chat_send_offered: bool = True

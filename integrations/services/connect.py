@@ -102,6 +102,15 @@ def _site(region: str) -> str:
     return region
 
 
+def capabilities_missing(capabilities: dict) -> list[str]:
+    """What the app should be allowed but is not; sending where the platform offers none on the
+    shop's site (TW) is a known limit, not a missing permission."""
+    expected = ["chat_read", "chat_write", "order_read"]
+    if capabilities.get("chat_write_offered") is False:
+        expected.remove("chat_write")
+    return [name for name in expected if not capabilities.get(name)]
+
+
 def shop_capabilities_probe(*, shop: Shop) -> dict:
     """Record what the app may do for this shop (chat read/write, orders, returns, push)."""
     caps = get_adapter(shop.platform).probe_capabilities(shop_auth_get(shop=shop))
@@ -112,11 +121,12 @@ def shop_capabilities_probe(*, shop: Shop) -> dict:
         "return_read": caps.returns,
         "push": caps.push,
         "notes": list(caps.notes),
+        "chat_write_offered": caps.chat_send_offered,
     }
     shop.capabilities = result
     shop.capabilities_checked_at = timezone.now()
     shop.save(update_fields=["capabilities", "capabilities_checked_at", "updated_at"])
-    missing = [name for name in ("chat_read", "chat_write", "order_read") if not result[name]]
+    missing = capabilities_missing(result)
     if missing:
         integration_alert_raise(
             shop=shop,

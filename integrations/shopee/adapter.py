@@ -327,11 +327,18 @@ class ShopeeAdapter(MarketplaceAdapter):
         )
         returns = ok(lambda: self.get_returns(auth, page_size=1))
         push = ok(lambda: self.client.get_lost_push_message())
-        send = chat and info.region != "TW"  # TW cannot send through the API (doc §5.4)
+        offered = info.region != "TW"  # TW cannot send through the API (doc §5.4)
+        send = chat and offered
         if chat and not send:
             notes.append("region TW: chat sending is not available through the API")
         return Capabilities(
-            chat=chat, chat_send=send, orders=orders, returns=returns, push=push, notes=tuple(notes)
+            chat=chat,
+            chat_send=send,
+            orders=orders,
+            returns=returns,
+            push=push,
+            notes=tuple(notes),
+            chat_send_offered=offered,
         )
 
 

@@ -4,6 +4,7 @@ from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
 
 SHOP_MY = "100000000000000777"
 SHOP_TH = "100000000000000778"
+SHOP_TW = "100000000000000779"
 MAIN_ACCOUNT = "900000000000000001"
 MAIN_SHOPS = ("100000000000000901", "100000000000000902")
 
@@ -17,6 +18,7 @@ def simulator(settings):
         shops=[
             SimShop(SHOP_MY, "MY", "Test Shop MY"),
             SimShop(SHOP_TH, "TH", "Test Shop TH"),
+            SimShop(SHOP_TW, "TW", "Test Shop TW"),
             SimShop(MAIN_SHOPS[0], "VN", "Main VN", main_account_id=MAIN_ACCOUNT),
             SimShop(MAIN_SHOPS[1], "BR", "Main BR", main_account_id=MAIN_ACCOUNT),
         ],

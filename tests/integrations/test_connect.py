@@ -16,7 +16,7 @@ from integrations.services.connect import (
     shop_deauthorize,
 )
 from shopee_cs.crypto import decrypt
-from tests.integrations.conftest import MAIN_ACCOUNT, MAIN_SHOPS, SHOP_MY
+from tests.integrations.conftest import MAIN_ACCOUNT, MAIN_SHOPS, SHOP_MY, SHOP_TW
 
 pytestmark = pytest.mark.django_db
 CALLBACK = "https://cs.example.com/shops/connect/callback/"
@@ -55,6 +55,28 @@ def test_capabilities_are_probed_at_connect_time(simulator):
     assert shop.capabilities["chat_write"] is True
     assert shop.capabilities["order_read"] is True
     assert shop.capabilities_checked_at is not None
+
+
+def test_a_tw_shop_cannot_send_and_that_raises_no_alert(simulator):
+    params = _authorize(
+        shop_connect_url(platform="shopee", redirect_url=CALLBACK, user_id=7), shop_id=SHOP_TW
+    )
+    [shop] = shop_connect_complete(platform="shopee", code=params["code"], shop_id=SHOP_TW)
+    shop.refresh_from_db()
+    assert shop.capabilities["chat_read"] is True and shop.capabilities["chat_write"] is False
+    assert shop.capabilities["chat_write_offered"] is False  # Shopee's limit on TW, not ours
+    assert not IntegrationAlert.objects.filter(shop=shop).exists()
+
+
+def test_a_permission_the_app_lacks_is_missing_where_the_site_offers_it():
+    from integrations.services.connect import capabilities_missing
+
+    granted = {"chat_read": True, "chat_write": False, "order_read": False}
+    assert capabilities_missing({**granted, "chat_write_offered": True}) == [
+        "chat_write",
+        "order_read",
+    ]
+    assert capabilities_missing({**granted, "chat_write_offered": False}) == ["order_read"]
 
 
 def test_main_account_authorization_connects_every_shop_it_returns(simulator):
