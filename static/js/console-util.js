@@ -145,6 +145,7 @@ window.ConsoleUtil = (function () {
   const ICONS = {
     bag: "M5.5 8h13l-1 12h-11zM9 8V7a3 3 0 0 1 6 0v1",
     box: "M3.5 7.5L12 3l8.5 4.5v9L12 21l-8.5-4.5zM3.5 7.5L12 12l8.5-4.5M12 12v9",
+    photo: "M3.5 5.5h17v13h-17zM3.5 15.5l5-5 5 5 2.5-2.5 4.5 4.5M15.5 9h.01",
     smile: "M3 12a9 9 0 1 0 18 0a9 9 0 1 0-18 0M8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01",
   };
   function icon(name, cls) {

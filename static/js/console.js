@@ -153,13 +153,54 @@
   }
 
   // -- thread ---------------------------------------------------------------------------------
+  // A buyer's photo at its own size, at most PHOTO_MAX px either way (never enlarged), narrower
+  // where the bubble is (CSS max-width). The size is known only once the picture has loaded, so
+  // it is kept per URL: the thread is redrawn on every event and must not jump each time.
+  const PHOTO_MAX = 240;
+  const photoSizes = new Map(); // url -> [width, height] as shown
+  function fitPhoto(img, size) { [img.width, img.height] = size; }
+  function photo(url) {
+    const img = el("img");
+    img.alt = T.image;
+    img.decoding = "async";
+    img.loading = "lazy";
+    fitPhoto(img, photoSizes.get(url) || [PHOTO_MAX, PHOTO_MAX * 3 / 4]); // until it loads
+    img.addEventListener("load", () => {
+      const w = img.naturalWidth, h = img.naturalHeight;
+      if (!w || !h) return;
+      const scale = Math.min(1, PHOTO_MAX / w, PHOTO_MAX / h);
+      const size = [Math.round(w * scale), Math.round(h * scale)];
+      photoSizes.set(url, size);
+      if (img.width === size[0] && img.height === size[1]) return;
+      const box = $("messages");
+      const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+      fitPhoto(img, size);
+      if (atEnd) box.scrollTop = box.scrollHeight;
+    });
+    img.addEventListener("error", () => {
+      const gone = el("div", "photo-missing");
+      gone.appendChild(U.icon("photo"));
+      gone.appendChild(el("span", "", T.image));
+      const node = img.parentElement && img.parentElement.tagName === "A" ? img.parentElement : img;
+      node.replaceWith(gone);
+    });
+    img.src = url;
+    // The full picture in a new tab; a data: URL (the simulator's) cannot be opened that way.
+    if (!/^https?:\/\//i.test(url)) return img;
+    const link = el("a", "photo-link");
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.appendChild(img);
+    return link;
+  }
   function messageBody(m) {
     const b = el("div", "bubble");
     const p = m.payload || {};
     if (m.kind === "image" && p.image_url) {
-      const img = el("img");
-      img.src = p.image_url; img.alt = T.image; img.loading = "lazy";
-      b.appendChild(img);
+      b.classList.add("photo");
+      b.appendChild(photo(p.image_url));
+      if (m.text) b.appendChild(el("div", "photo-text", m.text));
     } else if (m.kind === "sticker") {
       b.appendChild(U.icon("smile", "sticker"));
       b.appendChild(el("div", "card-sub", T.sticker));
