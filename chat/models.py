@@ -9,11 +9,13 @@ class AgentGroup(models.Model):
     """A team of agents that owns a set of shops; agents see only their groups' shops."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    shops = models.ManyToManyField(Shop, related_name="agent_groups", blank=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="agent_groups", blank=True
+    shops = models.ManyToManyField(
+        Shop, related_name="agent_groups", blank=True, verbose_name=_("shops")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="agent_groups", blank=True, verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("agent group")
@@ -341,8 +343,8 @@ class SavedReply(models.Model):
         help_text=_("Leave empty: the reply is offered for buyers of any language."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["title", "id"]

@@ -41,22 +41,30 @@ class Shop(models.Model):
         NEEDS_REAUTH = "needs_reauth", _("Needs re-authorization")
         DISABLED = "disabled", _("Disabled")
 
-    platform = models.CharField(max_length=16, choices=Platform.choices, default=Platform.SHOPEE)
+    platform = models.CharField(
+        _("platform"), max_length=16, choices=Platform.choices, default=Platform.SHOPEE
+    )
     # Marketplace ids exceed 2**53: always strings.
-    platform_shop_id = models.CharField(max_length=32)
-    site = models.CharField(max_length=2, choices=Site.choices)
-    name = models.CharField(max_length=200)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    status_reason = models.TextField(blank=True)
+    platform_shop_id = models.CharField(_("platform shop ID"), max_length=32)
+    site = models.CharField(_("site"), max_length=2, choices=Site.choices)
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_reason = models.TextField(_("status reason"), blank=True)
     # Set when the shop came through a main-account (or cross-border merchant) authorization.
-    main_account_id = models.CharField(max_length=32, blank=True)
-    merchant_id = models.CharField(max_length=32, blank=True)
-    authorization_expires_at = models.DateTimeField(null=True, blank=True)
+    main_account_id = models.CharField(_("main account ID"), max_length=32, blank=True)
+    merchant_id = models.CharField(_("merchant ID"), max_length=32, blank=True)
+    authorization_expires_at = models.DateTimeField(
+        _("authorization expires at"), null=True, blank=True
+    )
     # What the app may do for this shop, probed at connect time (see shop_capabilities_probe).
-    capabilities = models.JSONField(default=dict, blank=True)
-    capabilities_checked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    capabilities = models.JSONField(_("capabilities"), default=dict, blank=True)
+    capabilities_checked_at = models.DateTimeField(
+        _("capabilities checked at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("shop")
@@ -86,10 +94,10 @@ class ShopToken(models.Model):
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="token")
     access_token_encrypted = models.TextField()
     refresh_token_encrypted = models.TextField()
-    access_expires_at = models.DateTimeField()
-    refresh_expires_at = models.DateTimeField(null=True, blank=True)
-    refreshed_at = models.DateTimeField(null=True, blank=True)
-    refresh_count = models.PositiveIntegerField(default=0)
+    access_expires_at = models.DateTimeField(_("access token expires at"))
+    refresh_expires_at = models.DateTimeField(_("refresh token expires at"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("last refreshed at"), null=True, blank=True)
+    refresh_count = models.PositiveIntegerField(_("refreshes"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -105,11 +113,13 @@ class IntegrationAlert(models.Model):
         TOKEN_EXPIRING = "token_expiring", _("Authorization expiring")
         CAPABILITY_MISSING = "capability_missing", _("Missing API capability")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="alerts")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("shop")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("integration alert")

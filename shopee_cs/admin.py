@@ -12,7 +12,7 @@ from shopee_cs.security.services import api_key_create, api_key_revoke, user_acc
 
 @admin.register(User)
 class ShopeeCsUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Profile", {"fields": ("display_name",)}))
+    fieldsets = (*UserAdmin.fieldsets, (_("Profile"), {"fields": ("display_name",)}))
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("id", flat=True)) if change else set()
@@ -57,7 +57,9 @@ class IPAllowlistEntryAdmin(admin.ModelAdmin):
 
 
 class ApiKeyCreateForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
     cidrs = forms.CharField(
         label=_("Bound to IPs (CIDRs)"),
         required=False,

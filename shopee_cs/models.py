@@ -28,16 +28,21 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("time (UTC)"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     # Kept when the user row is deleted, so the trail still names who did it.
-    actor_username = models.CharField(max_length=150, blank=True)
+    actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    target_type = models.CharField(max_length=64, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    request_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target ID"), max_length=64, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -66,16 +71,20 @@ class ApiKey(models.Model):
     visible, unique lookup part (`scs_<prefix>_<secret>`).
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
-    last_used_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_ip = models.GenericIPAddressField(
+        _("last used from"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name_plural = _("API keys")
@@ -100,18 +109,33 @@ class IPAllowlistEntry(models.Model):
         API_KEY = "api_key", _("API key")
 
     cidr = models.CharField(_("CIDR"), max_length=64)
-    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.GLOBAL)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.GLOBAL)
     role = models.ForeignKey(
-        "auth.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("role"),
     )
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="ip_allowlist"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ip_allowlist",
+        verbose_name=_("user"),
     )
     api_key = models.ForeignKey(
-        ApiKey, null=True, blank=True, on_delete=models.CASCADE, related_name="ip_allowlist"
+        ApiKey,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ip_allowlist",
+        verbose_name=_("API key"),
     )
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["scope", "cidr"]

@@ -4,12 +4,15 @@ New endpoints add their scopes here; views declare `required_scopes = [...]`. Th
 export scopes can be granted already; their endpoints are on the roadmap.
 """
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 API_SCOPES: dict[str, str] = {
-    "shops:read": "Read the shops visible to the key's owner",
-    "conversations:read": "Read conversations, their messages and the buyer's orders",
-    "conversations:write": "Assign, resolve, reopen and mark conversations read; refresh orders",
-    "messages:write": "Send messages",
-    "reports:read": "Read KPI reports (reporting API on the roadmap)",
-    "exports:create": "Create data exports (on the roadmap)",
+    "shops:read": _("Read the shops visible to the key's owner"),
+    "conversations:read": _("Read conversations, their messages and the buyer's orders"),
+    "conversations:write": _("Assign, resolve, reopen and mark conversations read; refresh orders"),
+    "messages:write": _("Send messages"),
+    "reports:read": _("Read KPI reports (reporting API on the roadmap)"),
+    "exports:create": _("Create data exports (on the roadmap)"),
 }
-SCOPE_CHOICES = [(name, f"{name}: {label}") for name, label in API_SCOPES.items()]
+SCOPE_CHOICES = [(name, format_lazy("{}: {}", name, label)) for name, label in API_SCOPES.items()]

@@ -96,6 +96,13 @@ def test_the_admin_speaks_chinese_under_zh_hans(client):
         assert name in html
     assert "API 密钥s" not in html and "Marketplaces" not in html
     assert ">修改</a>" in html and ">切换</a>" not in html  # Django's "Change" link, not ours
+    from tests.factories import ShopFactory
+
+    ShopFactory()
+    shops = client.get("/zh-hans/admin/integrations/shop/").content.decode()
+    for header in ["平台店铺 ID", "站点", "状态", "接口能力"]:
+        assert header in shops
+    assert not re.search(r">\s*(Platform|Site|Status|Name)\s*<", shops)  # no English header
 
 
 def test_an_agent_sees_no_shops_or_groups_in_the_admin_a_supervisor_does(client):
