@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.shopee.simulator.faults import Faults
-from integrations.shopee.simulator.phrases import BUYER_NAMES, ITEMS, SITES
+from integrations.shopee.simulator.phrases import (
+    BUYER_NAMES,
+    ITEMS,
+    PRICE_PER_MYR,
+    SITES,
+    WHOLE_UNIT_CURRENCIES,
+)
 
 DAY = 86400
 
@@ -185,11 +191,14 @@ class Simulator:
             return shop
 
     def _seed_items(self, shop: SimShop) -> None:
+        currency = SITES.get(shop.region, ("MYR",))[0]
+        rate = PRICE_PER_MYR.get(currency, 1)
+        digits = 0 if currency in WHOLE_UNIT_CURRENCIES else 2
         self.items[shop.shop_id] = [
             {
                 "item_id": 3_000_000_000 + int(shop.shop_id) % 1000 * 100 + n,
                 "item_name": nm,
-                "price": p,
+                "price": f"{round(float(p) * rate, digits):.{digits}f}",
             }
             for n, (nm, p) in enumerate(ITEMS)
         ]

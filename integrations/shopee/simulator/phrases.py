@@ -65,6 +65,12 @@ SITES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "BR": ("BRL", ("pt",), "Loja Demo BR"),
 }
 
+# ITEMS are priced in MYR; other sites' prices follow roughly (whole units where there are no
+# cents in practice).
+PRICE_PER_MYR = {"MYR": 1, "THB": 8, "VND": 5500, "PHP": 12, "SGD": 0.3, "IDR": 3500,
+                 "TWD": 7, "BRL": 1.2}  # fmt: skip
+WHOLE_UNIT_CURRENCIES = {"VND", "IDR", "TWD"}
+
 ITEMS = [
     ("Cotton T-shirt", "19.90"),
     ("Running shoes", "89.00"),
