@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from chat.services.send_rules import MAX_TEXT_LENGTH, MAX_UNANSWERED
 from integrations.errors import ForbiddenSend
+from integrations.types import MessageKind
 
 
 def refusal_strings() -> dict[str, str]:
@@ -121,11 +122,29 @@ def return_reason_strings() -> dict[str, str]:
     }
 
 
+def message_kind_strings() -> dict[str, str]:
+    """What a message is, by kind: the server stores "[image]", "[sticker]", … as a conversation's
+    preview when the last message has no text, and the inbox shows these words instead."""
+    message = _("Message")
+    return {
+        MessageKind.TEXT: message,
+        MessageKind.IMAGE: _("Image"),
+        MessageKind.STICKER: _("Sticker"),
+        MessageKind.ITEM: _("Product"),
+        MessageKind.ORDER: _("Order"),
+        MessageKind.VIDEO: _("Video"),
+        MessageKind.VOUCHER: _("Voucher"),
+        MessageKind.NOTIFICATION: _("Notification"),
+        MessageKind.OTHER: message,
+    }
+
+
 def console_strings() -> dict:
     return {
         "refusals": refusal_strings(),
         "statuses": marketplace_status_strings(),
         "returnReasons": return_reason_strings(),
+        "kinds": message_kind_strings(),
         "queued": _("Queued"),
         "sending": _("Sending"),
         "sent": _("Sent"),

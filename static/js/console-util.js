@@ -146,6 +146,10 @@ window.ConsoleUtil = (function () {
     bag: "M5.5 8h13l-1 12h-11zM9 8V7a3 3 0 0 1 6 0v1",
     box: "M3.5 7.5L12 3l8.5 4.5v9L12 21l-8.5-4.5zM3.5 7.5L12 12l8.5-4.5M12 12v9",
     photo: "M3.5 5.5h17v13h-17zM3.5 15.5l5-5 5 5 2.5-2.5 4.5 4.5M15.5 9h.01",
+    video: "M3.5 6.5h11v11h-11zM14.5 10.5l6-3.5v10l-6-3.5",
+    ticket: "M3.5 7.5h17v3a1.5 1.5 0 0 0 0 3v3h-17v-3a1.5 1.5 0 0 0 0-3zM14.5 9.5v.01M14.5 12v.01M14.5 14.5v.01",
+    bell: "M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 1.5h-15zM10 20.5a2.2 2.2 0 0 0 4 0",
+    chat: "M20 11.5a7.5 7.5 0 0 1-10.9 6.7L4.5 19.5l1.3-4.2A7.5 7.5 0 1 1 20 11.5z",
     smile: "M3 12a9 9 0 1 0 18 0a9 9 0 1 0-18 0M8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01",
   };
   function icon(name, cls) {
@@ -159,8 +163,20 @@ window.ConsoleUtil = (function () {
     return svg;
   }
 
+  // Each message kind's icon (integrations.types.MessageKind).
+  const KIND_ICONS = {
+    image: "photo", sticker: "smile", item: "bag", order: "box", video: "video", voucher: "ticket",
+    notification: "bell", text: "chat", other: "chat",
+  };
+  function kindIcon(kind, cls) { return icon(KIND_ICONS[kind] || "chat", cls); }
+  // The kind in a preview the server stored for a message without text ("[image]"), else null.
+  function placeholderKind(preview) {
+    const m = /^\[([a-z_]+)\]$/.exec(preview || "");
+    return m ? m[1] : null;
+  }
+
   return {
     el, api, fmt, lang, listTime, timeOfDay, fullStamp, shortDate, dayLabel, money, serverText, charCount,
-    initial, tone, canRetry, canEdit, insertAtCursor, icon,
+    initial, tone, canRetry, canEdit, insertAtCursor, icon, kindIcon, placeholderKind,
   };
 })();

@@ -90,6 +90,19 @@
       return (cb.last_message_at || "").localeCompare(ca.last_message_at || "") || b - a;
     });
   }
+  // The last message, or for one without text, what it was ("Image", "Sticker", …) with its icon.
+  function preview(text) {
+    const node = el("span", "conv-preview");
+    const kind = U.placeholderKind(text);
+    if (!kind || !T.kinds[kind]) {
+      node.textContent = text;
+      return node;
+    }
+    node.classList.add("kind");
+    node.appendChild(U.kindIcon(kind));
+    node.appendChild(document.createTextNode(T.kinds[kind]));
+    return node;
+  }
   function renderRow(c) {
     const li = el("li", "conv");
     li.dataset.id = c.id;
@@ -112,7 +125,7 @@
     const site = el("span", "badge site", shop.site || "");
     site.dataset.site = shop.site || "";
     meta.appendChild(site);
-    meta.appendChild(el("span", "conv-preview", c.last_message_preview));
+    meta.appendChild(preview(c.last_message_preview));
     li.appendChild(meta);
     const extra = el("div", "conv-meta");
     extra.appendChild(el("span", "conv-shop", shop.name || ""));
@@ -158,8 +171,15 @@
   // it is kept per URL: the thread is redrawn on every event and must not jump each time.
   const PHOTO_MAX = 240;
   const photoSizes = new Map(); // url -> [width, height] as shown
+  const badPhotos = new Set(); // URLs that failed to load, not asked for again
   function fitPhoto(img, size) { [img.width, img.height] = size; }
+  function missingPhoto() {
+    const node = kindLabel("image");
+    node.classList.add("photo-missing");
+    return node;
+  }
   function photo(url) {
+    if (badPhotos.has(url)) return missingPhoto();
     const img = el("img");
     img.alt = T.image;
     img.decoding = "async";
@@ -178,11 +198,9 @@
       if (atEnd) box.scrollTop = box.scrollHeight;
     });
     img.addEventListener("error", () => {
-      const gone = el("div", "photo-missing");
-      gone.appendChild(U.icon("photo"));
-      gone.appendChild(el("span", "", T.image));
+      badPhotos.add(url);
       const node = img.parentElement && img.parentElement.tagName === "A" ? img.parentElement : img;
-      node.replaceWith(gone);
+      node.replaceWith(missingPhoto());
     });
     img.src = url;
     // The full picture in a new tab; a data: URL (the simulator's) cannot be opened that way.
@@ -193,6 +211,12 @@
     link.rel = "noopener noreferrer";
     link.appendChild(img);
     return link;
+  }
+  function kindLabel(kind) {
+    const node = el("div", "kind-msg");
+    node.appendChild(U.kindIcon(kind));
+    node.appendChild(el("span", "", T.kinds[kind] || kind));
+    return node;
   }
   function messageBody(m) {
     const b = el("div", "bubble");
@@ -215,8 +239,10 @@
       card.appendChild(txt);
       b.appendChild(card);
       if (m.text) b.appendChild(el("div", "", m.text));
+    } else if (m.text) {
+      b.textContent = m.text;
     } else {
-      b.textContent = m.text || `[${m.kind}]`;
+      b.appendChild(kindLabel(m.kind));
     }
     return b;
   }

@@ -1,6 +1,7 @@
-"""Buyers' photos in the console's thread, in real headless Chromium: shown at a useful size in a
-bubble that hugs them, never wider than a phone's screen, the full picture a click away.
-Screenshots go to test-artifacts/ (looked at, never compared)."""
+"""Messages that are not text, in real headless Chromium: buyers' photos in the thread, shown at a
+useful size in a bubble that hugs them, never wider than a phone's screen, the full picture a
+click away; and the inbox naming what a conversation's last message was (a photo, a sticker, …)
+in the page's language. Screenshots go to test-artifacts/ (looked at, never compared)."""
 
 import base64
 
@@ -55,18 +56,35 @@ def test_buyer_photos_show_at_a_useful_size(live_stack, browser):
     _photo(sim, PANORAMA, text="The whole shelf")
     _photo(sim, f"{base_url}/static/img/favicon.svg")  # a web address, like Shopee's CDN
     _photo(sim, f"{base_url}/static/img/gone.jpg")  # expired or removed
+    sticker = {"sticker_package_id": "1001", "sticker_id": "4"}
+    buyer_message(
+        sim, shop_id=MY_SHOP, buyer_id=7202, username="ah_meng", message_type="sticker",
+        content=sticker,
+    )  # fmt: skip
+    buyer_message(
+        sim, shop_id=MY_SHOP, buyer_id=7203, username="dewi", message_type="video", content={}
+    )
     wait_for(
-        lambda: Message.objects.filter(kind="image").count() == 4,
-        "the photos",
+        lambda: Message.objects.filter(kind__in=["image", "sticker", "video"]).count() == 6,
+        "the photos, sticker and video",
         debug=lambda: list(InboundEvent.objects.values_list("status", "error")),
     )
-    assert Conversation.objects.count() == 1
+    assert Conversation.objects.count() == 3
 
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     login(page, base_url, agent, device)
+
+    # The inbox says what the last message was, with its icon, never "[image]".
+    page.wait_for_selector(".conv >> text=dewi")
+    assert _previews(page) == {"siti_photos": "Image", "ah_meng": "Sticker", "dewi": "Video"}
+    assert page.locator(".conv-preview.kind svg").count() == 3
+    page.click(".conv >> text=dewi")
+    assert page.text_content(".msg.in .bubble") == "Video"  # the thread too
+    assert page.locator(".msg.in .bubble svg").count() == 1
+
     page.click(".conv >> text=siti_photos")
     page.wait_for_selector(".msg.in >> text=Look:")
     page.wait_for_selector(".photo-missing")
@@ -115,5 +133,24 @@ def test_buyer_photos_show_at_a_useful_size(live_stack, browser):
     assert 150 <= box["width"] < 240 and box["width"] <= bubble["width"], (box, bubble)
     assert bubble["x"] + bubble["width"] <= 260
     assert abs(box["width"] / box["height"] - 2) < 0.05, box
+
+    # In Chinese, the same words in Chinese.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_selector("html[lang=zh-hans]")
+    page.wait_for_selector(".conv >> text=ah_meng")
+    previews = _previews(page)
+    assert previews["siti_photos"] == "图片" and previews["ah_meng"] == "贴图", previews
+    page.wait_for_selector(".photo-missing >> text=图片")
+    page.screenshot(path=ARTIFACTS / "console-1440-zh-hans-previews.png")
     assert errors == []
     context.close()
+
+
+def _previews(page):
+    rows = page.eval_on_selector_all(
+        ".conv",
+        "rows => rows.map(r => [r.querySelector('.conv-buyer').textContent,"
+        " r.querySelector('.conv-preview').textContent])",
+    )
+    return dict(rows)

@@ -159,3 +159,55 @@ def test_the_language_switcher_works_without_javascript_and_is_scripted_on_every
     html = client.get("/console/").content.decode()
     assert html.count("/static/js/lang-switch.js") == 1
     assert "/static/js/console-util.js" in html and "/static/js/console-orders.js" in html
+
+
+def _placeholder_previews():
+    """Every preview the server stores for a message without text ("[image]", …): an inbound
+    message of each kind the marketplace mapping knows, and a reply of each kind we can send."""
+    import dataclasses
+
+    from django.utils import timezone
+
+    from chat.services import messages, outbox
+    from integrations.shopee.mapping import message_from_shopee
+    from integrations.types import MessageKind
+    from tests.factories import ConversationFactory, MessageFactory
+
+    blank = message_from_shopee({"message_id": 1, "conversation_id": 2, "content": {}}, shop_id="3")
+    previews = {messages._preview(dataclasses.replace(blank, kind=kind)) for kind in MessageKind}
+    conversation = ConversationFactory()
+    for kind in outbox.KINDS:
+        reply = MessageFactory(
+            conversation=conversation, direction="out", sender_kind="agent", kind=kind, text=""
+        )
+        outbox._answer_conversation(conversation, reply, timezone.now())
+        previews.add(conversation.last_message_preview)
+    return previews
+
+
+def test_every_preview_of_a_message_without_text_has_words_in_the_console():
+    from django.utils import translation
+
+    from chat.console_i18n import console_strings
+
+    previews = _placeholder_previews()
+    assert {"[image]", "[sticker]", "[item]", "[order]", "[video]", "[other]"} <= previews
+    with translation.override("en"):
+        english = console_strings()["kinds"]
+    with translation.override("zh-hans"):
+        chinese = console_strings()["kinds"]
+    labelled = {f"[{kind}]" for kind in english}
+    assert previews <= labelled, previews - labelled
+    assert all(english[kind] and not english[kind].startswith("[") for kind in english)
+    assert [english[k] for k in ("image", "sticker", "item", "order")] == [
+        "Image",
+        "Sticker",
+        "Product",
+        "Order",
+    ]
+    assert [chinese[k] for k in ("image", "sticker", "item", "order")] == [
+        "图片",
+        "贴图",
+        "商品",
+        "订单",
+    ]
