@@ -5,8 +5,10 @@ replays whatever happened in between: nothing falls in the gap between the page 
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 
@@ -24,6 +26,15 @@ def _console_csp() -> dict:
     return {**settings.SECURE_CSP, "img-src": img}
 
 
+def _admin_url(request) -> str:
+    """The admin's address for those it lets in (active staff, verified session) and has
+    something to show (a superuser, or any model permission); "" for everyone else."""
+    user = request.user
+    if admin.site.has_permission(request) and (user.is_superuser or user.get_all_permissions()):
+        return reverse("admin:index")
+    return ""
+
+
 @login_required
 @csp_override(_console_csp())
 def console_view(request):
@@ -33,6 +44,7 @@ def console_view(request):
         "chat/console.html",
         {
             "shops": shops,
+            "admin_url": _admin_url(request),
             "console_config": {
                 "userId": request.user.pk,
                 "lastEventId": live_event_last_id(),

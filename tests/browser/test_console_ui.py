@@ -4,6 +4,7 @@ layouts at 1440, 1024 and 390 px, and dates, times and money in the page's langu
 Screenshots go to test-artifacts/ (looked at, never compared)."""
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -67,6 +68,17 @@ def _no_horizontal_overflow(page):
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate("document.body.scrollWidth") <= width
+
+
+def _top_bar_in_one_row(page):
+    """Nothing in the top bar wraps onto a second line or runs into its neighbour."""
+    boxes = page.eval_on_selector_all(
+        ".topbar .brand, .topnav > *, .topbar .lang",
+        "els => els.filter(e => e.getClientRects().length).map(e => {"
+        " const r = e.getBoundingClientRect(); return [e.className, r.left, r.right, r.height]; })",
+    )
+    assert all(height <= 32 for *_, height in boxes), boxes
+    assert all(a[2] <= b[1] for a, b in pairwise(boxes)), boxes
 
 
 def test_reply_box_refusals_and_layouts(live_stack, browser):
@@ -163,6 +175,7 @@ def test_reply_box_refusals_and_layouts(live_stack, browser):
     assert page.is_visible("#t-back") and page.is_visible("#reply") and page.is_visible("#send")
     assert not page.is_visible("#conv-list")
     _no_horizontal_overflow(page)
+    _top_bar_in_one_row(page)
     _screenshot(page, "console-390-thread.png")
     page.click("#t-orders")
     assert page.is_visible("#side") and _box(page, "#side")[2] <= 390
@@ -228,5 +241,47 @@ def test_language_switch_and_chinese_dates_times_and_reasons(live_stack, browser
     page.select_option("select[name=language]", "en")
     page.wait_for_selector("html[lang=en]")
     page.wait_for_selector(f".msg.in >> text={BROKEN}")
+    assert errors == []
+    context.close()
+
+
+def test_the_admin_link_in_the_top_bar(live_stack, browser):
+    base_url, handle = live_stack
+    _shop_with_a_return(handle.sim)
+    boss = UserFactory(first_name="Ana", last_name="Reyes", is_superuser=True)
+    device = TOTPDeviceFactory(user=boss)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, base_url, boss, device)
+    page.wait_for_selector(".conv >> text=有货吗？")
+    assert page.text_content("#admin-link").strip() == "Admin"
+    page.click("#admin-link")
+    page.wait_for_url(f"{base_url}/admin/")
+    assert page.is_visible("#site-name")  # the admin's own header: it let them in
+    page.go_back()
+    page.wait_for_selector("#conn[data-state=live]")
+
+    # A phone: the link is an icon (its name for screen readers), and the bar keeps one row,
+    # on the smallest phones without the page's name.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.is_visible("#admin-link svg") and not page.is_visible("#admin-link .admin-label")
+    assert page.get_attribute("#admin-link", "aria-label") == "Admin"
+    _no_horizontal_overflow(page)
+    _top_bar_in_one_row(page)
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_selector("html[lang=zh-hans]")
+    page.wait_for_selector(".conv >> text=有货吗？")
+    assert page.get_attribute("#admin-link", "href") == "/zh-hans/admin/"
+    _no_horizontal_overflow(page)
+    _top_bar_in_one_row(page)
+    _screenshot(page, "console-390-zh-hans-admin-link.png")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.is_visible("#admin-link") and not page.is_visible(".topnav-item.active")
+    _no_horizontal_overflow(page)
+    _top_bar_in_one_row(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _screenshot(page, "console-1440-zh-hans-admin-link.png")
     assert errors == []
     context.close()

@@ -211,3 +211,27 @@ def test_every_preview_of_a_message_without_text_has_words_in_the_console():
         "商品",
         "订单",
     ]
+
+
+def test_the_top_bar_links_to_the_admin_for_those_who_can_use_it(client):
+    from django.contrib.auth.models import Permission
+
+    def console(user, path="/console/"):
+        client.logout()
+        login_verified(client, user)
+        return client.get(path).content.decode()
+
+    html = console(UserFactory(is_superuser=True))
+    assert 'id="admin-link" href="/admin/"' in html and ">Admin</span>" in html
+    assert client.get("/admin/").status_code == 200
+    assert 'href="/zh-hans/admin/"' in console(UserFactory(is_superuser=True), "/zh-hans/console/")
+    # Any model permission is enough: the admin shows that model.
+    editor = UserFactory()
+    editor.user_permissions.add(Permission.objects.get(codename="view_savedreply"))
+    assert 'id="admin-link"' in console(editor)
+    assert client.get("/admin/").status_code == 200
+    # An agent without permissions sees no link; nor does someone the admin would turn away.
+    assert "admin-link" not in console(UserFactory())
+    outsider = UserFactory(is_staff=False)
+    outsider.user_permissions.add(Permission.objects.get(codename="view_savedreply"))
+    assert "admin-link" not in console(outsider)
