@@ -211,6 +211,7 @@ def test_every_preview_of_a_message_without_text_has_words_in_the_console():
         "商品",
         "订单",
     ]
+    assert all(chinese[kind] != english[kind] for kind in english)  # every kind is translated
 
 
 def test_the_top_bar_links_to_the_admin_for_those_who_can_use_it(client):
