@@ -73,12 +73,18 @@ def inbound_events_record_recovered(*, platform: str, events: list[types.PushEve
     return created
 
 
+def _insert(**fields) -> InboundEvent:
+    """One INSERT. Outside a transaction (a webhook) it commits by itself, with no BEGIN and
+    COMMIT round trips; inside one, a savepoint keeps a duplicate from breaking it."""
+    if not transaction.get_connection().in_atomic_block:
+        return InboundEvent.objects.create(**fields)
+    with transaction.atomic():
+        return InboundEvent.objects.create(**fields)
+
+
 def _store(*, platform: str, dedup_key: str, status: str = InboundEvent.Status.PENDING, **fields):
     try:
-        with transaction.atomic():
-            event = InboundEvent.objects.create(
-                platform=platform, dedup_key=dedup_key, status=status, **fields
-            )
+        event = _insert(platform=platform, dedup_key=dedup_key, status=status, **fields)
     except IntegrityError:
         return InboundEvent.objects.get(platform=platform, dedup_key=dedup_key), False
     if status == InboundEvent.Status.PARKED:
