@@ -21,6 +21,13 @@ class ShopTokenInline(admin.StackedInline):
         return False
 
 
+CAPABILITY_NAMES = {
+    "chat_read": _("read chats"),
+    "chat_write": _("send chats"),
+    "order_read": _("read orders"),
+}
+
+
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
     list_display = ["name", "platform", "site", "platform_shop_id", "status", "capability_summary"]
@@ -36,6 +43,7 @@ class ShopAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    exclude = ["capabilities"]  # shown as words (capability_summary), never edited by hand
     inlines = [ShopTokenInline]
     actions = ["refresh_tokens_now", "probe_capabilities_now"]
     change_list_template = "integrations/shop_changelist.html"
@@ -45,8 +53,8 @@ class ShopAdmin(admin.ModelAdmin):
         caps = shop.capabilities
         if not caps:
             return "—"
-        flags = [k for k in ("chat_read", "chat_write", "order_read") if caps.get(k)]
-        missing = capabilities_missing(caps)
+        flags = [str(CAPABILITY_NAMES[k]) for k in CAPABILITY_NAMES if caps.get(k)]
+        missing = [str(CAPABILITY_NAMES[k]) for k in capabilities_missing(caps)]
         not_offered = (
             _("no sending on this site") if caps.get("chat_write_offered") is False else ""
         )

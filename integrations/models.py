@@ -100,8 +100,12 @@ class ShopToken(models.Model):
     refresh_count = models.PositiveIntegerField(_("refreshes"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("shop token")
+        verbose_name_plural = _("shop tokens")
+
     def __str__(self) -> str:
-        return f"tokens of {self.shop}"
+        return _("tokens of %(shop)s") % {"shop": self.shop}
 
 
 class IntegrationAlert(models.Model):

@@ -15,6 +15,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "integrations.view_shop",
         "chat.view_agentgroup",
         "chat.change_agentgroup",
+        "chat.view_savedreply",
+        "chat.add_savedreply",
+        "chat.change_savedreply",
+        "chat.delete_savedreply",
         "shopee_cs.view_auditevent",
     ),
 }

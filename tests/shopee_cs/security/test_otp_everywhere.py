@@ -98,10 +98,13 @@ def test_the_admin_speaks_chinese_under_zh_hans(client):
     assert ">修改</a>" in html and ">切换</a>" not in html  # Django's "Change" link, not ours
     from tests.factories import ShopFactory
 
-    ShopFactory()
+    shop = ShopFactory(capabilities={"chat_read": True, "chat_write": True, "order_read": True})
     shops = client.get("/zh-hans/admin/integrations/shop/").content.decode()
-    for header in ["平台店铺 ID", "站点", "状态", "接口能力"]:
+    for header in ["平台店铺 ID", "站点", "状态", "接口能力", "读取聊天"]:
         assert header in shops
+    page = client.get(f"/zh-hans/admin/integrations/shop/{shop.pk}/change/").content.decode()
+    assert 'name="capabilities"' not in page and "读取订单" in page  # words, not editable JSON
+    assert "登录记录" in html  # django-axes' access logs
     assert not re.search(r">\s*(Platform|Site|Status|Name)\s*<", shops)  # no English header
 
 
@@ -116,3 +119,4 @@ def test_an_agent_sees_no_shops_or_groups_in_the_admin_a_supervisor_does(client)
     client.logout()
     login_verified(client, UserFactory(roles=["Supervisor"]))
     assert client.get("/admin/integrations/shop/").status_code == 200
+    assert client.get("/admin/chat/savedreply/add/").status_code == 200  # supervisors manage them
