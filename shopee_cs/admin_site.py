@@ -17,6 +17,14 @@ class StaffAdminSite(OTPAdminSite):
     site_header = "shopee_cs"
     site_title = "shopee_cs"
 
+    def has_permission(self, request) -> bool:
+        # Staff without any model permission (agents) have nothing to do here: they get the
+        # refusal below rather than an empty index.
+        user = request.user
+        return super().has_permission(request) and (
+            user.is_superuser or bool(user.get_all_permissions())
+        )
+
     def login(self, request, extra_context=None):
         next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         user = request.user

@@ -54,9 +54,9 @@ def test_signed_in_user_outside_their_entries_is_refused(client):
     allowlist_entry_add(cidr=OFFICE, scope=IPAllowlistEntry.Scope.USER, user=other)
     login_verified(client, other)
     # 127.0.0.1 is on *someone's* list (login page reachable) but not on this user's.
-    assert client.get("/admin/").status_code == 403
+    assert client.get("/console/").status_code == 403
     login_verified(client, user)
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/console/").status_code == 200
 
 
 def test_role_entries_apply_to_members_of_the_role():

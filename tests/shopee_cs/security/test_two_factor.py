@@ -25,7 +25,7 @@ def _password_login(client, user):
 
 
 def test_first_login_forces_enrollment_with_qr_then_shows_backup_codes_once(client):
-    user = UserFactory()
+    user = UserFactory(roles=["Supervisor"])  # someone the admin lets in once verified
     response = _password_login(client, user)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/setup/")
     assert client.get("/admin/").status_code == 302  # password alone opens nothing
