@@ -21,10 +21,10 @@ from redis.exceptions import RedisError
 from shopee_cs.models import IPAllowlistEntry
 from shopee_cs.security.ip import IPNetwork, ip_in, parse_ip, parse_networks
 
+logger = logging.getLogger(__name__)
+
 CACHE_KEY = "security:allowlist:v1"
 CACHE_SECONDS = 300
-
-logger = logging.getLogger(__name__)
 DEV_DEFAULT = parse_networks(
     ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
 )
