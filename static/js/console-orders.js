@@ -20,12 +20,16 @@ window.ConsoleOrders = (function () {
     r.appendChild(el("b", "", value));
     return r;
   }
+  // A card's first line: what it is, and its status at Shopee.
+  function cardHead(className, title, titleClass, T, status) {
+    const head = el("div", className);
+    head.appendChild(el("span", titleClass, title));
+    head.appendChild(el("span", "ostatus", statusText(T, status)));
+    return head;
+  }
   function returnCard(T, r) {
     const box = el("div", "return");
-    const head = el("div", "return-head");
-    head.appendChild(el("span", "", T.returns));
-    head.appendChild(el("span", "ostatus", statusText(T, r.status)));
-    box.appendChild(head);
+    box.appendChild(cardHead("return-head", T.returns, "", T, r.status));
     box.appendChild(el("div", "return-ref", r.return_ref));
     if (r.reason) box.appendChild(el("div", "return-reason", reasonText(T, r.reason)));
     if (r.buyer_note) box.appendChild(el("q", "return-note", r.buyer_note));
@@ -35,10 +39,7 @@ window.ConsoleOrders = (function () {
   }
   function orderCard(T, o) {
     const card = el("div", "order");
-    const head = el("div", "order-head");
-    head.appendChild(el("span", "order-ref", o.order_ref));
-    head.appendChild(el("span", "ostatus", statusText(T, o.status)));
-    card.appendChild(head);
+    card.appendChild(cardHead("order-head", o.order_ref, "order-ref", T, o.status));
     if (o.platform_created_at) {
       card.appendChild(el("div", "order-date", fmt(T.ordered, { date: U.shortDate(o.platform_created_at) })));
     }

@@ -26,3 +26,13 @@ def login(page, base_url, user, device, login_path: str = "/accounts/login/") ->
     page.click("main button[type=submit]")
     page.wait_for_url("**/console/")
     page.wait_for_selector("#conn[data-state=live]", timeout=5000)
+
+
+def open_page(browser, **options):
+    """A fresh browser context (1440 × 900 unless told) and a page in it, with the page's
+    JavaScript errors collected: every test ends asserting there were none."""
+    context = browser.new_context(**{"viewport": {"width": 1440, "height": 900}, **options})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors

@@ -7,7 +7,7 @@ import pytest
 from chat.models import Conversation, InboundEvent
 from integrations.shopee.simulator import buyer_message, place_order
 from tests.browser.conftest import ARTIFACTS, MY_SHOP, TW_SHOP
-from tests.browser.helpers import login, wait_for
+from tests.browser.helpers import login, open_page, wait_for
 from tests.chat.conftest import connect
 from tests.factories import AgentGroupFactory, TOTPDeviceFactory, UserFactory
 
@@ -36,9 +36,7 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
     )
     place_order(sim, shop_id=MY_SHOP, buyer_id=7004)
 
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _context, page, errors = open_page(browser)
     login(page, base_url, agent, device)
     page.wait_for_selector(".conv >> text=Boleh COD?")
     page.screenshot(path=ARTIFACTS / "console-inbox.png")

@@ -11,7 +11,7 @@ from chat.models import Conversation, InboundEvent, Message
 from integrations.shopee.simulator import buyer_message
 from integrations.shopee.simulator.traffic import PHOTO
 from tests.browser.conftest import ARTIFACTS, MY_SHOP
-from tests.browser.helpers import login, wait_for
+from tests.browser.helpers import login, open_page, wait_for
 from tests.chat.conftest import connect
 from tests.factories import AgentGroupFactory, TOTPDeviceFactory, UserFactory
 
@@ -71,10 +71,7 @@ def test_buyer_photos_show_at_a_useful_size(live_stack, browser):
     )
     assert Conversation.objects.count() == 3
 
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, errors = open_page(browser)
     login(page, base_url, agent, device)
 
     # The inbox says what the last message was, with its icon, never "[image]".

@@ -16,7 +16,7 @@ from integrations.shopee.simulator import (
     request_return,
 )
 from tests.browser.conftest import ARTIFACTS, MY_SHOP
-from tests.browser.helpers import login, wait_for
+from tests.browser.helpers import login, open_page, wait_for
 from tests.chat.conftest import connect
 from tests.factories import AgentGroupFactory, TOTPDeviceFactory, UserFactory
 
@@ -84,12 +84,7 @@ def _top_bar_in_one_row(page):
 def test_reply_box_refusals_and_layouts(live_stack, browser):
     base_url, handle = live_stack
     agent, device = _agent(_shop_with_a_return(handle.sim))
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, timezone_id="Asia/Kuala_Lumpur"
-    )
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, errors = open_page(browser, timezone_id="Asia/Kuala_Lumpur")
     login(page, base_url, agent, device)
 
     # Nothing open yet: the prompt only, no empty header bar; the view tabs on one row.
@@ -200,12 +195,7 @@ def test_reply_box_refusals_and_layouts(live_stack, browser):
 def test_language_switch_and_chinese_dates_times_and_reasons(live_stack, browser):
     base_url, handle = live_stack
     agent, device = _agent(_shop_with_a_return(handle.sim))
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, timezone_id="Asia/Kuala_Lumpur"
-    )
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, errors = open_page(browser, timezone_id="Asia/Kuala_Lumpur")
 
     # Picking a language applies it at once on every page that has the switcher.
     page.goto(f"{base_url}/accounts/login/")
@@ -250,10 +240,7 @@ def test_the_admin_link_in_the_top_bar(live_stack, browser):
     _shop_with_a_return(handle.sim)
     boss = UserFactory(first_name="Ana", last_name="Reyes", is_superuser=True)
     device = TOTPDeviceFactory(user=boss)
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, errors = open_page(browser)
     login(page, base_url, boss, device)
     page.wait_for_selector(".conv >> text=有货吗？")
     assert page.text_content("#admin-link").strip() == "Admin"
