@@ -100,17 +100,24 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Unknown (checking)")
 
+    # Each message index costs every ingested row (BM3), so none is kept twice: msg_conv_recent
+    # leads with the conversation, message_unique_platform_id with the shop.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="+")
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="+", db_index=False)
     # Null (not "") until the platform acknowledges an outbound message: the unique constraint
     # below must skip unsent messages.
     platform_message_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     direction = models.CharField(max_length=3, choices=Direction.choices)
     sender_kind = models.CharField(max_length=8, choices=SenderKind.choices)
     sender_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # msg_sender_user: only agents' messages have one
     )
     kind = models.CharField(max_length=16, default="text")
     text = models.TextField(blank=True)
@@ -125,14 +132,19 @@ class Message(models.Model):
 
     class Meta:
         constraints = [
+            # NULLs stay distinct, so unsent messages (no platform id yet) never clash; not
+            # partial, so it serves lookups by shop alone too.
             models.UniqueConstraint(
-                fields=["shop", "platform_message_id"],
-                condition=models.Q(platform_message_id__isnull=False),
-                name="message_unique_platform_id",
+                fields=["shop", "platform_message_id"], name="message_unique_platform_id"
             )
         ]
         indexes = [
-            models.Index(fields=["conversation", "-created_at", "-id"], name="msg_conv_recent")
+            models.Index(fields=["conversation", "-created_at", "-id"], name="msg_conv_recent"),
+            models.Index(
+                fields=["sender_user"],
+                condition=models.Q(sender_user__isnull=False),
+                name="msg_sender_user",
+            ),
         ]
         ordering = ["created_at", "id"]
 

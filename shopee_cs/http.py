@@ -9,10 +9,13 @@ simulator use this module outside a configured Django project.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 
 # (connect, read) seconds. Connect is short (loopback or one TLS handshake); read covers a slow
 # marketplace answer. Callers may pass their own tuple per request.
@@ -31,7 +34,16 @@ def _build_session() -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT
+    # Proxies come from the environment once per host (_proxies_for), not on every request:
+    # requests' per-call lookup (proxy variables, ~/.netrc) cost more than the signing.
+    session.trust_env = False
     return session
+
+
+@lru_cache(maxsize=256)
+def _proxies_for(origin: str) -> dict[str, str]:
+    """HTTP(S)_PROXY/NO_PROXY as they apply to one scheme://host, read at its first call."""
+    return get_environ_proxies(origin)
 
 
 def get_session() -> requests.Session:
@@ -60,6 +72,8 @@ def request(
     **kwargs: Any,
 ) -> requests.Response:
     """Send one HTTP request through the shared session with a default (connect, read) timeout."""
+    parts = urlsplit(url)
+    kwargs.setdefault("proxies", _proxies_for(f"{parts.scheme}://{parts.netloc}/"))
     return get_session().request(
         method, url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, **kwargs
     )

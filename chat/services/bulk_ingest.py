@@ -1,8 +1,9 @@
 """The pull-sync write path: many conversations' messages stored in one transaction with a
 constant number of statements, however many rows (reconciliation and backfills).
 
-Per batch: lock or create the conversations, find known ids, insert the new messages with one
-`INSERT ... SELECT unnest(...) ON CONFLICT DO NOTHING`, update the conversations, and publish
+Per batch: lock or create the conversations, insert the messages with one
+`INSERT ... SELECT unnest(...) ON CONFLICT DO NOTHING RETURNING` (which tells the new ones from
+those stored before), update the conversations from the new ones, and publish
 one conversation update each. Conversations holding one of our own unconfirmed sends go
 through message_ingest one message at a time, so that send is matched, never duplicated.
 """
@@ -78,31 +79,37 @@ def _conversations(shop: Shop, batches: list[ConversationBatch]) -> dict[str, Co
     return {c.platform_conversation_id: c for c in locked}
 
 
-def _bulk_execute(sql: str, arrays: list[list]) -> None:
+def _bulk_execute(sql: str, arrays: list[list]) -> list[tuple]:
     """Run one statement on Django's connection (so inside its transaction) with the arrays sent
     as binary parameters: Django's client-side binding would quote every element into the SQL
-    text, which cost more than the insert itself (BM3)."""
+    text, which cost more than the insert itself (BM3). Returns the rows it returns."""
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, arrays)  # errors surface as django.db errors, as elsewhere
+        return cursor.fetchall() if cursor.description else []
 
 
-def _insert(rows: list[tuple]) -> None:
+def _insert(rows: list[tuple]) -> set[str]:
+    """Insert the rows a batch has not seen; returns the platform ids that were new."""
     columns = list(zip(*rows, strict=True))
-    _bulk_execute(
-        """
-        INSERT INTO chat_message (conversation_id, shop_id, platform_message_id, direction,
-            sender_kind, kind, text, payload, platform_created_at, created_at, status,
-            failure_code, failure_reason, sent_at)
-        SELECT c, s, p, d, sk, k, t, pl::jsonb, pc, now(), st, '', '', sa
-        FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::text[],
-                    %b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[],
-                    %b::timestamptz[])
-            AS u(c, s, p, d, sk, k, t, pl, pc, st, sa)
-        ON CONFLICT DO NOTHING
-        """,
-        [list(column) for column in columns],
-    )
+    return {
+        row[0]
+        for row in _bulk_execute(
+            """
+            INSERT INTO chat_message (conversation_id, shop_id, platform_message_id, direction,
+                sender_kind, kind, text, payload, platform_created_at, created_at, status,
+                failure_code, failure_reason, sent_at)
+            SELECT c, s, p, d, sk, k, t, pl::jsonb, pc, now(), st, '', '', sa
+            FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::text[],
+                        %b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[],
+                        %b::timestamptz[])
+                AS u(c, s, p, d, sk, k, t, pl, pc, st, sa)
+            ON CONFLICT DO NOTHING
+            RETURNING platform_message_id
+            """,
+            [list(column) for column in columns],
+        )
+    }
 
 
 def _update_conversations(conversations: list[Conversation]) -> None:
@@ -141,58 +148,57 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
                 UNCONFIRMED_OWN_SEND, conversation__in=conversations.values()
             ).values_list("conversation_id", flat=True)
         )
-        all_ids = {m.platform_message_id for b in batches for m in b.messages}
-        known = set(
-            Message.objects.filter(shop=shop, platform_message_id__in=all_ids).values_list(
-                "platform_message_id", flat=True
-            )
-        )
-        rows, touched, buyer_ids = [], [], []
+        rows, plain = [], []
         for batch in batches:
             conversation = conversations[batch.platform_conversation_id]
             if conversation.pk in pending_own:
                 for message in batch.messages:
                     created += message_ingest(shop=shop, message=message)[1]
                 continue
-            fresh = {}
-            for message in batch.messages:
-                if message.platform_message_id not in known:
-                    fresh.setdefault(message.platform_message_id, message)
+            plain.append((batch, conversation))
+            ordered = sorted(batch.messages, key=lambda m: m.sent_at)  # ids follow time
+            rows += [_row(conversation.pk, shop.pk, message) for message in ordered]
+        new_ids = _insert(rows) if rows else set()
+        touched, buyer_ids = [], []
+        for batch, conversation in plain:
             if batch.buyer_name and not conversation.buyer_name:
                 conversation.buyer_name = batch.buyer_name
+            fresh = {m.platform_message_id: m for m in batch.messages}
             for message in sorted(fresh.values(), key=lambda m: m.sent_at):
-                sender_kind, direction = _kind(message)
-                inbound = direction == Message.Direction.INBOUND
-                rows.append(
-                    (
-                        conversation.pk,
-                        shop.pk,
-                        message.platform_message_id,
-                        direction,
-                        sender_kind,
-                        message.kind.value,
-                        message.text,
-                        json.dumps(_payload(message)),
-                        message.sent_at,
-                        Message.Status.RECEIVED if inbound else Message.Status.SENT,
-                        None if inbound else message.sent_at,
-                    )
-                )
-                if sender_kind == Message.SenderKind.BUYER:
+                if message.platform_message_id not in new_ids:
+                    continue  # stored before: already counted in the conversation
+                if message.sender == types.SenderRole.BUYER:
                     buyer_ids.append(message.platform_message_id)
                 _apply_to_conversation(conversation, message, message.sent_at)
             newest = max(m.sent_at for m in batch.messages)
             conversation.synced_until = max(conversation.synced_until or newest, newest)
             conversation.updated_at = timezone.now()
             touched.append(conversation)
-        if rows:
-            _insert(rows)
         _update_conversations(touched)
         live_event_publish_many(shop_id=shop.pk, conversations=touched)
         # Loading the new rows back only pays off when some layer listens.
         if buyer_ids and message_received.has_listeners(Message):
             transaction.on_commit(lambda: _announce(shop, buyer_ids), robust=True)
-    return created + len(rows)
+    return created + len(new_ids)
+
+
+def _row(conversation_id: int, shop_id: int, message: types.Message) -> tuple:
+    sender_kind, direction = _kind(message)
+    inbound = direction == Message.Direction.INBOUND
+    payload = _payload(message)
+    return (
+        conversation_id,
+        shop_id,
+        message.platform_message_id,
+        direction,
+        sender_kind,
+        message.kind.value,
+        message.text,
+        json.dumps(payload) if payload else "{}",
+        message.sent_at,
+        Message.Status.RECEIVED if inbound else Message.Status.SENT,
+        None if inbound else message.sent_at,
+    )
 
 
 def _announce(shop: Shop, platform_ids: list[str]) -> None:

@@ -26,6 +26,44 @@ def test_missed_pushes_are_recovered_by_pulling_conversations(simulator, shop):
     assert Message.objects.count() == 12
 
 
+def test_a_replayed_pull_changes_no_conversation_state(simulator, shop):
+    from chat.models import Conversation
+
+    _buyers_write(simulator.sim, 8)
+    shop_reconcile(shop=shop)
+    before = list(
+        Conversation.objects.order_by("pk").values_list(
+            "pk", "unread_count", "awaiting_reply_since", "last_message_at"
+        )
+    )
+    # Forget every cursor: the same pages are read and offered for insert again.
+    ShopSyncState.objects.update(conversations_synced_until=None)
+    Conversation.objects.update(synced_until=None)
+    again = shop_reconcile(shop=shop)
+    assert again.messages_created == 0
+    assert Message.objects.count() == 8
+    after = list(
+        Conversation.objects.order_by("pk").values_list(
+            "pk", "unread_count", "awaiting_reply_since", "last_message_at"
+        )
+    )
+    assert after == before
+    assert sum(row[1] for row in after) == 8  # each buyer message counted once, not twice
+
+
+def test_messages_of_a_pulled_conversation_are_stored_in_time_order(simulator, shop):
+    _buyers_write(simulator.sim, 12)
+    shop_reconcile(shop=shop)
+    times: dict[int, list] = {}
+    for conversation_id, at in Message.objects.order_by("pk").values_list(
+        "conversation_id", "platform_created_at"
+    ):
+        times.setdefault(conversation_id, []).append(at)
+    assert len(times) == 4
+    # The thread orders by (created_at, id) and a batch shares one created_at: ids follow time.
+    assert all(column == sorted(column) for column in times.values())
+
+
 def test_pulled_buyer_messages_are_announced_once_after_commit(
     simulator, shop, django_capture_on_commit_callbacks
 ):
