@@ -236,8 +236,8 @@ REST_FRAMEWORK = {
         "shopee_cs.security.drf.HasScope",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "shopee_cs.security.drf.ClientIpAnonThrottle",
-        "shopee_cs.security.drf.ClientIpUserThrottle",
+        "shopee_cs.security.drf.AnonThrottle",
+        "shopee_cs.security.drf.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),

@@ -52,3 +52,27 @@ def test_agent_gets_404_for_another_groups_shop_over_rest(client, teams):
     assert client.get(f"/api/v1/shops/{b_shop.pk}/").status_code == 404
     assert client.get(f"/api/v1/shops/{unowned.pk}/").status_code == 404
     assert [s["id"] for s in client.get("/api/v1/shops/").json()] == [a_shop.pk]
+
+
+def test_the_inbox_page_applies_the_same_scope_as_every_other_selector(teams):
+    from django.utils import timezone
+
+    from chat.selectors import conversation_page_for_user
+    from tests.factories import ConversationFactory
+
+    a_shop, b_shop, unowned, agent_a, _agent_b, supervisor = teams
+    for shop in (a_shop, b_shop, unowned):
+        ConversationFactory(shop=shop, last_message_at=timezone.now())
+
+    def shops_listed(user) -> set[int]:
+        rows, _ = conversation_page_for_user(user=user, cursor=None, size=10)
+        return {row["shop_id"] for row in rows}
+
+    assert shops_listed(agent_a) == {a_shop.pk}
+    assert shops_listed(supervisor) == {a_shop.pk, b_shop.pk}
+    everything = {a_shop.pk, b_shop.pk, unowned.pk}
+    assert shops_listed(UserFactory(roles=["Admin"])) == everything
+    assert shops_listed(UserFactory(is_superuser=True)) == everything
+    assert shops_listed(UserFactory(roles=["Agent"])) == set()  # in no group
+    agent_a.is_active = False
+    assert shops_listed(agent_a) == set()
