@@ -128,7 +128,7 @@ CHANNEL_LAYERS = {
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shopee_cs.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "shopee_cs",
     }
