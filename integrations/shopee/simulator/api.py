@@ -154,12 +154,9 @@ def shop_info(sim: Simulator, c: Ctx) -> dict:
 
 
 def _convs(sim: Simulator, shop_id: str) -> list[dict]:
-    rows = [
-        sim.conversation_view(v)
-        for (sid, _), v in sim.conversations.items()
-        if sid == shop_id and v["messages"]
-    ]
-    return sorted(rows, key=lambda r: r["last_message_timestamp"], reverse=True)
+    """The shop's conversations with messages, newest last message first (raw, not views)."""
+    rows = [v for (sid, _), v in sim.conversations.items() if sid == shop_id and v["messages"]]
+    return sorted(rows, key=lambda v: v["messages"][-1]["_ns"], reverse=True)
 
 
 def conversation_list(sim: Simulator, c: Ctx) -> dict:
@@ -171,18 +168,22 @@ def conversation_list(sim: Simulator, c: Ctx) -> dict:
     ):
         raise SimError("bad_param", "direction and type are required")
     size = min(max(_int(q.get("page_size"), 25), 1), 60)
+    cursor = _int(q.get("next_timestamp_nano"), 0)
     with sim.lock:
         rows = _convs(sim, c["shop_id"])
-    if q["type"] == "unread":
-        rows = [r for r in rows if r["unread_count"]]
-    elif q["type"] == "pinned":
-        rows = [r for r in rows if r["pinned"]]
-    cursor = _int(q.get("next_timestamp_nano"), 0)
-    if cursor and q["direction"] == "older":
-        rows = [r for r in rows if r["last_message_timestamp"] < cursor]
-    elif cursor:
-        rows = [r for r in rows if r["last_message_timestamp"] > cursor]
-    page, more = rows[:size], len(rows) > size
+        if cursor and q["direction"] == "older":
+            rows = [v for v in rows if v["messages"][-1]["_ns"] < cursor]
+        elif cursor:
+            rows = [v for v in rows if v["messages"][-1]["_ns"] > cursor]
+        if q["type"] == "pinned":
+            rows = [v for v in rows if v["pinned"]]
+        # Views (with their unread counts) only for what is returned: building one reads every
+        # message of its conversation.
+        if q["type"] == "unread":
+            views = [view for view in map(sim.conversation_view, rows) if view["unread_count"]]
+            page, more = views[:size], len(views) > size
+        else:
+            page, more = [sim.conversation_view(v) for v in rows[:size]], len(rows) > size
     last = page[-1] if page else None
     next_cursor = {
         "next_message_time_nano": str(last["last_message_timestamp"]) if last else "0",
@@ -208,15 +209,15 @@ def one_conversation(sim: Simulator, c: Ctx) -> dict:
 
 def get_message(sim: Simulator, c: Ctx) -> dict:
     q = c["query"]
-    with sim.lock:
-        conv = _conv(sim, c, q.get("conversation_id"))
-        msgs = [sim.public_message(m) for m in reversed(conv["messages"])]
-    if q.get("message_id_list"):
-        wanted = set(q["message_id_list"].split(","))
-        msgs = [m for m in msgs if m["message_id"] in wanted]
     size = min(max(_int(q.get("page_size"), 25), 1), 60)
     start = _int(q.get("offset"), 0)
-    page = msgs[start : start + size]
+    with sim.lock:
+        conv = _conv(sim, c, q.get("conversation_id"))
+        msgs = conv["messages"][::-1]  # newest first
+        if q.get("message_id_list"):
+            wanted = set(q["message_id_list"].split(","))
+            msgs = [m for m in msgs if m["message_id"] in wanted]
+        page = [sim.public_message(m) for m in msgs[start : start + size]]
     more = start + size < len(msgs)
     return {
         "messages": page,
@@ -321,7 +322,9 @@ def read_conversation(sim: Simulator, c: Ctx) -> dict:
 def unread_count(sim: Simulator, c: Ctx) -> dict:
     with sim.lock:
         return {
-            "total_unread_count": sum(1 for r in _convs(sim, c["shop_id"]) if r["unread_count"])
+            "total_unread_count": sum(
+                1 for v in _convs(sim, c["shop_id"]) if sim.conversation_view(v)["unread_count"]
+            )
         }
 
 
