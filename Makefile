@@ -1,5 +1,5 @@
 # The two commands: `make run` (the whole system, demo data included) and `make test`.
-.PHONY: run test venv lint clean-data
+.PHONY: run test venv lint clean-data audit
 
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -16,6 +16,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/test
+
+# Beside a running `make run`: messages at Shopee (or the simulator) that are not stored.
+audit: $(STAMP)
+	$(VENV)/bin/python scripts/launch.py audit
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports

@@ -1,6 +1,9 @@
 """`make run`: start (or reuse) the data stores, migrate, seed the demo, then run every process of
 the Procfile under honcho until Ctrl-C. Without real Shopee credentials it also runs the Shopee
-simulator with the demo shops connected, so there is live traffic to work on."""
+simulator with the demo shops connected, so there is live traffic to work on.
+
+`make audit` (`launch.py audit`), beside a running `make run`: compare what Shopee (or the
+simulator) holds with what is stored, with the same configuration."""
 
 import os
 import signal
@@ -92,5 +95,18 @@ def main() -> int:
     return 0 if returncode in stopped else returncode
 
 
+def audit(args: list[str]) -> int:
+    env = os.environ
+    env.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
+    env.setdefault("PORT", "8000")
+    env.setdefault("HOST", "127.0.0.1")
+    if not env.get("SHOPEE_PARTNER_KEY"):
+        _demo_environment(env)
+    embedded.ensure_embedded_env(env)
+    return _manage("chat_audit", *args, check=False).returncode
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["audit"]:
+        sys.exit(audit(sys.argv[2:]))
     sys.exit(main())
