@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,8 +101,19 @@ def audit(args: list[str]) -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
     env.setdefault("PORT", "8000")
     env.setdefault("HOST", "127.0.0.1")
+    env.setdefault("LOG_LEVEL", "WARNING")  # the report, not every call's log line
     if not env.get("SHOPEE_PARTNER_KEY"):
         _demo_environment(env)
+        stats = f"{env['SHOPEE_HOST']}/__sim__/stats"
+        try:
+            urllib.request.urlopen(stats, timeout=3).close()  # noqa: S310 (our own loopback URL)
+        except OSError:
+            print(
+                f"The simulator ({env['SHOPEE_HOST']}) is not answering: start `make run` "
+                "first, then run `make audit` in a second terminal.",
+                file=sys.stderr,
+            )
+            return 1
     embedded.ensure_embedded_env(env)
     return _manage("chat_audit", *args, check=False).returncode
 
