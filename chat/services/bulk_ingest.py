@@ -22,7 +22,7 @@ from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
 
-# The conversation columns a batch changes (the order of the arrays in _update_conversations).
+# The conversation columns a batch changes, in the order of the arrays in _update_conversations.
 _CONVERSATION_COLUMNS = (
     "buyer_name",
     "last_message_at",

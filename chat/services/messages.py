@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
-from chat.services.publish import conversation_publish, message_publish
+from chat.services.publish import message_and_conversation_publish
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
@@ -14,6 +14,18 @@ from integrations.models import Shop
 logger = logging.getLogger(__name__)
 
 PREVIEW_LENGTH = 255
+# What storing a message may change on its conversation (_apply_to_conversation, buyer_name).
+CONVERSATION_FIELDS_INGEST_CHANGES = (
+    "buyer_name",
+    "last_message_at",
+    "last_message_preview",
+    "awaiting_reply_since",
+    "last_buyer_message_at",
+    "last_seller_message_at",
+    "unread_count",
+    "status",
+    "updated_at",
+)
 
 
 def _preview(message: types.Message) -> str:
@@ -107,7 +119,9 @@ def message_ingest(
     """Store one platform message. Returns (row, created); a known message id is a no-op."""
     if not buyer_name and message.sender == types.SenderRole.BUYER:
         buyer_name = message.extra.get("sender_name", "")
-    with transaction.atomic():
+    # No savepoint of its own: callers inside a transaction (push processing, bulk ingest) roll
+    # back as a whole on an error, and two round trips per message are saved.
+    with transaction.atomic(savepoint=False):
         buyer_id = (
             message.sender_id if message.sender == types.SenderRole.BUYER else message.recipient_id
         )
@@ -142,9 +156,10 @@ def message_ingest(
                     ]
                 )
                 _apply_to_conversation(conversation, message, message.sent_at)
-                conversation.save()
-                message_publish(message=own, event_type="chat.message_status_changed")
-                conversation_publish(conversation=conversation)
+                conversation.save(update_fields=CONVERSATION_FIELDS_INGEST_CHANGES)
+                message_and_conversation_publish(
+                    message=own, event_type="chat.message_status_changed", conversation=conversation
+                )
                 return own, False
             kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
             row = _create(conversation, message, kind, Message.Direction.OUTBOUND)
@@ -155,9 +170,10 @@ def message_ingest(
         _apply_to_conversation(conversation, message, message.sent_at)
         if buyer_name and not conversation.buyer_name:
             conversation.buyer_name = buyer_name
-        conversation.save()
-        message_publish(message=row, event_type="chat.message_created")
-        conversation_publish(conversation=conversation)
+        conversation.save(update_fields=CONVERSATION_FIELDS_INGEST_CHANGES)
+        message_and_conversation_publish(
+            message=row, event_type="chat.message_created", conversation=conversation
+        )
         if row.sender_kind == Message.SenderKind.BUYER:
             transaction.on_commit(
                 lambda: message_received.send(

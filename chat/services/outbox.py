@@ -18,12 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from chat.models import Conversation, Message, OutboundDelivery
-from chat.services.publish import (
-    conversation_event,
-    live_events_publish,
-    message_event,
-    message_publish,
-)
+from chat.services.publish import message_and_conversation_publish, message_publish
 from chat.services.send_rules import message_retryable, send_rules_check
 from integrations import types
 from integrations.adapters import get_adapter
@@ -346,12 +341,8 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
         )
         if message.sender_kind != Message.SenderKind.AUTO:  # an auto-reply answers no one
             _answer_conversation(conversation, message, result.sent_at)
-        live_events_publish(
-            shop_id=message.shop_id,
-            events=[
-                message_event(message=message, event_type="chat.message_status_changed"),
-                conversation_event(conversation=conversation),
-            ],
+        message_and_conversation_publish(
+            message=message, event_type="chat.message_status_changed", conversation=conversation
         )
     return DeliveryOutcome(delivery)
 

@@ -50,6 +50,19 @@ def conversation_publish(*, conversation: Conversation) -> None:
     )
 
 
+def message_and_conversation_publish(
+    *, message: Message, event_type: str, conversation: Conversation
+) -> None:
+    """A message event and its conversation's update, written with a single insert."""
+    live_events_publish(
+        shop_id=message.shop_id,
+        events=[
+            message_event(message=message, event_type=event_type),
+            conversation_event(conversation=conversation),
+        ],
+    )
+
+
 def live_event_publish_many(*, shop_id: int, conversations: list[Conversation]) -> None:
     """One conversation update per conversation, written with a single insert."""
     live_events_publish(
