@@ -1,6 +1,12 @@
-"""Marketplace push receivers: size limit, signature, store, acknowledge. Nothing else here."""
+"""Marketplace push receivers: size limit, signature, store, acknowledge. Nothing else here.
+
+Under daphne, pushes arrive through chat.webhooks_asgi (ahead of Django's request handling);
+this view serves the same route under WSGI and Django's test client. Both answer the same
+statuses with the same texts, from push_answer and the size rules here.
+"""
 
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -15,37 +21,56 @@ from integrations.models import Platform
 
 logger = logging.getLogger(__name__)
 
-
-def _plain(status: int, text: str) -> HttpResponse:
-    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+INVALID_LENGTH = "Invalid Content-Length."
 
 
-def _receive(request: HttpRequest, platform: str) -> HttpResponse:
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
+def too_large(limit: int) -> str:
+    return f"Push body over {limit} bytes refused."
+
+
+def declared_length_refusal(value: str | None, limit: int) -> tuple[int, str] | None:
+    """(status, text) when the Content-Length header alone refuses the push, else None."""
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(value or 0)
     except ValueError:
-        return _plain(400, "Invalid Content-Length.")
-    if declared > limit:
-        return _plain(413, f"Push body over {limit} bytes refused.")
-    raw = request.read(limit + 1)  # never more than the limit, whatever the header said
-    if len(raw) > limit:
-        return _plain(413, f"Push body over {limit} bytes refused.")
+        return 400, INVALID_LENGTH
+    return (413, too_large(limit)) if declared > limit else None
+
+
+def push_answer(platform: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, str]:
+    """Verify and store one push body within the size limit: (status, text); 200 has no text."""
     try:
-        authentic = get_adapter(platform).verify_push(request.headers, raw)
+        authentic = get_adapter(platform).verify_push(headers, raw)
     except PushVerificationNotConfigured:
         logger.error("%s push refused: push verification is not configured", platform)
-        return _plain(503, "Push verification is not configured.")
+        return 503, "Push verification is not configured."
     if not authentic:
         logger.warning("%s push with a missing or bad signature refused", platform)
-        return _plain(401, "Missing or invalid push signature.")
+        return 401, "Missing or invalid push signature."
     try:
         inbound_event_record(platform=platform, raw_body=raw)
     except DatabaseError:
         # Not stored: a non-2xx makes the marketplace retry, and lost-push recovery holds it.
         logger.exception("%s push could not be stored", platform)
-        return _plain(503, "Temporarily unable to store the push.")
-    return HttpResponse(status=200)  # empty body, as Shopee requires
+        return 503, "Temporarily unable to store the push."
+    return 200, ""
+
+
+def _response(status: int, text: str) -> HttpResponse:
+    if status == 200:
+        return HttpResponse(status=200)  # empty body, as Shopee requires
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _receive(request: HttpRequest, platform: str) -> HttpResponse:
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    refusal = declared_length_refusal(request.META.get("CONTENT_LENGTH"), limit)
+    if refusal:
+        return _response(*refusal)
+    raw = request.read(limit + 1)  # never more than the limit, whatever the header said
+    if len(raw) > limit:
+        return _response(413, too_large(limit))
+    return _response(*push_answer(platform, request.headers, raw))
 
 
 @csrf_exempt
