@@ -16,25 +16,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
-from chat.services.messages import _apply_to_conversation, _payload, message_ingest
+from chat.services.messages import (
+    CONVERSATION_FIELDS_INGEST_CHANGES,
+    _apply_to_conversation,
+    _payload,
+    message_ingest,
+)
 from chat.services.publish import live_event_publish_many
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
 
 # The conversation columns a batch changes, in the order of the arrays in _update_conversations.
-_CONVERSATION_COLUMNS = (
-    "buyer_name",
-    "last_message_at",
-    "last_message_preview",
-    "awaiting_reply_since",
-    "last_buyer_message_at",
-    "last_seller_message_at",
-    "unread_count",
-    "status",
-    "synced_until",
-    "updated_at",
-)
+_CONVERSATION_COLUMNS = (*CONVERSATION_FIELDS_INGEST_CHANGES, "synced_until")
 
 
 @dataclass(frozen=True)
@@ -123,11 +117,11 @@ def _update_conversations(conversations: list[Conversation]) -> None:
         SET buyer_name = u.bn, last_message_at = u.lm, last_message_preview = u.lp,
             awaiting_reply_since = u.ar, last_buyer_message_at = u.lb,
             last_seller_message_at = u.ls, unread_count = u.uc, status = u.st,
-            synced_until = u.su, updated_at = u.ua
+            updated_at = u.ua, synced_until = u.su
         FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::text[],
                     %b::timestamptz[], %b::timestamptz[], %b::timestamptz[], %b::integer[],
                     %b::text[], %b::timestamptz[], %b::timestamptz[])
-            AS u(id, bn, lm, lp, ar, lb, ls, uc, st, su, ua)
+            AS u(id, bn, lm, lp, ar, lb, ls, uc, st, ua, su)
         WHERE c.id = u.id
         """,
         [[c.pk for c in conversations]]

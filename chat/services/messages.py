@@ -14,7 +14,8 @@ from integrations.models import Shop
 logger = logging.getLogger(__name__)
 
 PREVIEW_LENGTH = 255
-# What storing a message may change on its conversation (_apply_to_conversation, buyer_name).
+# What storing a message may change on its conversation (_apply_to_conversation, buyer_name);
+# bulk_ingest's UPDATE reads its arrays in this order.
 CONVERSATION_FIELDS_INGEST_CHANGES = (
     "buyer_name",
     "last_message_at",

@@ -51,6 +51,18 @@ def test_a_replayed_pull_changes_no_conversation_state(simulator, shop):
     assert sum(row[1] for row in after) == 8  # each buyer message counted once, not twice
 
 
+def test_each_pulled_conversation_is_synced_up_to_its_newest_message(simulator, shop):
+    from django.db.models import Max
+
+    from chat.models import Conversation
+
+    _buyers_write(simulator.sim, 6)
+    shop_reconcile(shop=shop)
+    for conversation in Conversation.objects.annotate(newest=Max("messages__platform_created_at")):
+        assert conversation.synced_until == conversation.newest
+        assert conversation.updated_at >= conversation.synced_until
+
+
 def test_messages_of_a_pulled_conversation_are_stored_in_time_order(simulator, shop):
     _buyers_write(simulator.sim, 12)
     shop_reconcile(shop=shop)
