@@ -48,6 +48,22 @@ def conninfo() -> str:
     return _conninfo(os.environ["DATABASE_URL"])
 
 
+def production_env(partner_key: str, **overrides: str) -> dict[str, str]:
+    """Settings for servers and workers a benchmark starts: production settings on loopback,
+    with dummy secrets and no HTTPS redirect."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.production",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "TOKEN_ENCRYPTION_KEYS": "uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q=",
+        "SHOPEE_PARTNER_ID": "2001887",
+        "SHOPEE_PARTNER_KEY": partner_key,
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")

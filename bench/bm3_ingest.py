@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from _rig import ROOT, chat_push_body, conninfo, pct, setup_django, verdict
+from _rig import ROOT, chat_push_body, conninfo, pct, production_env, setup_django, verdict
 
 SHOP_ID = "100000000000000777"
 
@@ -91,16 +91,11 @@ def webhook_load(sim_key: str, seconds: float, rate: int, processes: int) -> dic
     ports = [8791 + i for i in range(processes)]
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.production",
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "TOKEN_ENCRYPTION_KEYS": "uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q=",
-        "SHOPEE_PARTNER_ID": "2001887",
-        "SHOPEE_PARTNER_KEY": sim_key,
-        "SHOPEE_PUSH_CALLBACK_URL": canonical,
-        "REDIS_URL": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14",
-        "LOG_LEVEL": "WARNING",
+        **production_env(
+            sim_key,
+            SHOPEE_PUSH_CALLBACK_URL=canonical,
+            REDIS_URL=os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14",
+        ),
     }
     servers = [
         subprocess.Popen(

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from _rig import ROOT
+from _rig import ROOT, production_env
 
 KEY = "shpk" + "7a" * 32
 SHOP_IDS = [str(100_000_000_000_000_700 + n) for n in range(50)]
@@ -34,24 +34,19 @@ SHOP_IDS = [str(100_000_000_000_000_700 + n) for n in range(50)]
 SHOP_RATE_LIMIT = 10
 SIM_PORT = 8795
 PROGRESS = bool(os.environ.get("BM5_PROGRESS"))
-SCALE = {
-    "DJANGO_SETTINGS_MODULE": "shopee_cs.settings.production",
-    "SECRET_KEY": "bench-" + "k" * 60,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "TOKEN_ENCRYPTION_KEYS": "uW2yB6o0sQ3XWb6wBv4a2mC0b3x0qG7H8j1Z0kq4n2Q=",
-    "SHOPEE_PARTNER_ID": "2001887",
-    "SHOPEE_PARTNER_KEY": KEY,
-    "SHOPEE_HOST": f"http://127.0.0.1:{SIM_PORT}",
-    "SHOPEE_HTTP_TIMEOUT": "1,2",
-    "OUTBOX_BACKOFF_BASE_SECONDS": "0.1",
-    "SHOPEE_SEND_TIMEOUT": "1,0.25",
-    "OUTBOX_UNKNOWN_CHECK_SECONDS": "0.25",
-    "OUTBOX_STALE_SENDING_SECONDS": "25",
-    "OUTBOX_SWEEP_GRACE_SECONDS": "30",
-    "CELERY_TASK_TIME_LIMIT": "20",
-    "CELERY_TASK_SOFT_TIME_LIMIT": "15",
-    "LOG_LEVEL": os.environ.get("BM5_LOG_LEVEL", "WARNING"),
-}
+SCALE = production_env(
+    KEY,
+    SHOPEE_HOST=f"http://127.0.0.1:{SIM_PORT}",
+    SHOPEE_HTTP_TIMEOUT="1,2",
+    OUTBOX_BACKOFF_BASE_SECONDS="0.1",
+    SHOPEE_SEND_TIMEOUT="1,0.25",
+    OUTBOX_UNKNOWN_CHECK_SECONDS="0.25",
+    OUTBOX_STALE_SENDING_SECONDS="25",
+    OUTBOX_SWEEP_GRACE_SECONDS="30",
+    CELERY_TASK_TIME_LIMIT="20",
+    CELERY_TASK_SOFT_TIME_LIMIT="15",
+    LOG_LEVEL=os.environ.get("BM5_LOG_LEVEL", "WARNING"),
+)
 
 
 def start_worker(env: dict) -> subprocess.Popen:

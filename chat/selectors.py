@@ -50,7 +50,7 @@ def _scope_sql() -> str:
             JOIN {group_members.m2m_db_table()} gm
               ON gm.{group_members.m2m_column_name()} = gs.{group_shops.m2m_column_name()}
             WHERE gm.{group_members.m2m_reverse_name()} = %s) AS shops
-    """  # noqa: S608
+    """  # noqa: S608 (model names only)
 
 
 def _visible_shop_ids(user: Any) -> list[int] | None:

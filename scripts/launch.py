@@ -10,8 +10,9 @@ import signal
 import subprocess
 import sys
 import threading
-import urllib.request
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -106,8 +107,8 @@ def audit(args: list[str]) -> int:
         _demo_environment(env)
         stats = f"{env['SHOPEE_HOST']}/__sim__/stats"
         try:
-            urllib.request.urlopen(stats, timeout=3).close()  # noqa: S310 (our own loopback URL)
-        except OSError:
+            requests.get(stats, timeout=3)
+        except requests.RequestException:
             print(
                 f"The simulator ({env['SHOPEE_HOST']}) is not answering: start `make run` "
                 "first, then run `make audit` in a second terminal.",

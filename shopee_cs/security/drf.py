@@ -8,6 +8,7 @@ the allowlist. Views opt in to key access with `required_scopes = [...]`; no att
 import logging
 import math
 import time
+from abc import ABC, abstractmethod
 from functools import lru_cache
 
 from django.conf import settings
@@ -122,7 +123,7 @@ def _redis_at(location: str) -> Redis:
     return Redis.from_url(location, socket_connect_timeout=1, socket_timeout=1)
 
 
-class _WindowThrottle(BaseThrottle):
+class _WindowThrottle(BaseThrottle, ABC):
     """At most N requests per client per window ("1200/minute"), counted in Redis with
     one round trip per request (INCR and EXPIRE in one pipeline). DRF's own rate throttles keep
     every request's time in a list that is read and written back whole on every request.
@@ -138,9 +139,9 @@ class _WindowThrottle(BaseThrottle):
         self.limit, self.window = SimpleRateThrottle.parse_rate(None, rate)
         self.retry_after: float | None = None
 
+    @abstractmethod
     def ident(self, request) -> str | None:
         """Whom the request counts against; None: not this throttle's business."""
-        raise NotImplementedError
 
     def allow_request(self, request, view) -> bool:
         ident = self.ident(request)
