@@ -319,6 +319,7 @@ async def run_load(
         "drained": drained,
         "cpu": (cpu_before, cpu_after),
         "perf_to_wall": time.time() - time.perf_counter(),
+        "t0": t0,
     }
 
 
@@ -342,6 +343,7 @@ def analyse(args, result: dict, shop_map: dict, agents: list, push_shop: list[st
     first_recv: dict[int, float] = {}
     last_recv: dict[int, float] = {}
     latencies: list[float] = []
+    windows: dict[int, list[float]] = defaultdict(list)  # 5 s of send time -> latencies
     agent_group = {a["index"]: a["group"] for a in agents}
     for agent_index, pid, shop_pk, at in result["received"]:
         i = pid_to_push.get(pid)
@@ -358,6 +360,7 @@ def analyse(args, result: dict, shop_map: dict, agents: list, push_shop: list[st
         last_recv[i] = max(last_recv.get(i, at), at)
         if i >= warmup and i in result["sent"]:
             latencies.append((at - result["sent"][i]) * 1000)
+            windows[int((result["sent"][i] - result["t0"]) // 5)].append(latencies[-1])
     missing = duplicates = 0
     for a in agents:
         got = per_socket[a["index"]]
@@ -414,6 +417,7 @@ def analyse(args, result: dict, shop_map: dict, agents: list, push_shop: list[st
         stages["1st -> last authorised socket"].append((last_recv[i] - first_recv[i]) * 1000)
     return {
         "latencies": latencies,
+        "windows": windows,
         "missing": missing,
         "duplicate_deliveries": duplicates,
         "foreign": foreign,
@@ -533,6 +537,10 @@ def main() -> int:
     for name, values in report["stages"].items():
         print(f"    {name:<68} p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}  "
               f"p99 {pct(values, 99):7.1f}")  # fmt: skip
+    print(
+        "  webhook -> socket p95 by 5 s of send time, ms: "
+        + " ".join(f"{pct(v, 95):.0f}" for _, v in sorted(report["windows"].items()))
+    )
     print(f"  CPU over the push phase ({cpu['wall_s']:.1f} s): machine "
           f"{cpu['machine_pct_of_all_cores']:.0f}% of {os.cpu_count()} cores; % of one core: "
           f"generator {cpu['generator_pct_of_one_core']:.0f}, daphne "

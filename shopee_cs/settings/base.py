@@ -112,16 +112,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # redis-py 8 reads with a 5 s socket timeout by default, exactly channels-redis's 5 s
-        # BZPOPMIN: an idle socket's receive then raised TimeoutError and closed the websocket.
+        # Redis pub/sub: a group event is one PUBLISH, which each daphne process fans out to its
+        # own sockets in memory (the list-based layer pushed and popped it once per socket).
+        # Delivery is at most once either way; a socket replays missed events from LiveEvent.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
             "prefix": "shopee_cs:ch:",
-            # All sockets of one daphne process share one Redis list; the default capacity of
-            # 100 silently dropped events in bursts (BM1). Missed events replay on reconnect.
-            "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=5000),
-            "expiry": 60,
         },
     }
 }
