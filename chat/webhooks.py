@@ -7,6 +7,7 @@ statuses with the same texts, from push_answer and the size rules here.
 
 import logging
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from chat.models import InboundEvent
 from chat.services.inbound import inbound_event_record
 from integrations.adapters import get_adapter
 from integrations.errors import PushVerificationNotConfigured
@@ -37,23 +39,33 @@ def declared_length_refusal(value: str | None, limit: int) -> tuple[int, str] | 
     return (413, too_large(limit)) if declared > limit else None
 
 
-def push_answer(platform: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, str]:
-    """Verify and store one push body within the size limit: (status, text); 200 has no text."""
+class PushAnswer(NamedTuple):
+    status: int
+    text: str = ""  # none with 200
+    # A new pending event stored with enqueue=False: the caller processes it.
+    event_id: int | None = None
+
+
+def push_answer(
+    platform: str, headers: Mapping[str, str], raw: bytes, *, enqueue: bool = True
+) -> PushAnswer:
+    """Verify and store one push body within the size limit."""
     try:
         authentic = get_adapter(platform).verify_push(headers, raw)
     except PushVerificationNotConfigured:
         logger.error("%s push refused: push verification is not configured", platform)
-        return 503, "Push verification is not configured."
+        return PushAnswer(503, "Push verification is not configured.")
     if not authentic:
         logger.warning("%s push with a missing or bad signature refused", platform)
-        return 401, "Missing or invalid push signature."
+        return PushAnswer(401, "Missing or invalid push signature.")
     try:
-        inbound_event_record(platform=platform, raw_body=raw)
+        event, created = inbound_event_record(platform=platform, raw_body=raw, enqueue=enqueue)
     except DatabaseError:
         # Not stored: a non-2xx makes the marketplace retry, and lost-push recovery holds it.
         logger.exception("%s push could not be stored", platform)
-        return 503, "Temporarily unable to store the push."
-    return 200, ""
+        return PushAnswer(503, "Temporarily unable to store the push.")
+    pending = created and event.status == InboundEvent.Status.PENDING
+    return PushAnswer(200, event_id=event.pk if pending and not enqueue else None)
 
 
 def _response(status: int, text: str) -> HttpResponse:
@@ -70,7 +82,8 @@ def _receive(request: HttpRequest, platform: str) -> HttpResponse:
     raw = request.read(limit + 1)  # never more than the limit, whatever the header said
     if len(raw) > limit:
         return _response(413, too_large(limit))
-    return _response(*push_answer(platform, request.headers, raw))
+    answer = push_answer(platform, request.headers, raw)
+    return _response(answer.status, answer.text)
 
 
 @csrf_exempt

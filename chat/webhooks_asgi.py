@@ -5,32 +5,90 @@ and a new thread for every request (asgiref's ThreadSensitiveContext), which tog
 daphne more than storing the push. Here the body is read with the same size rules, then
 verified and stored by chat.webhooks.push_answer in a pooled thread, with the same answers.
 Other methods and paths go on to Django.
+
+As it is answered, a new push is processed here too, one at a time and within a share of
+this process's CPU (PUSH_INLINE_CPU_SHARE), so a buyer's message reaches the agents' sockets
+without the task queue's round trip. Beyond that share, or when it fails, the push goes to
+the Celery queue as under WSGI; if the process dies first, the sweep enqueues it.
 """
 
+import asyncio
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from chat.webhooks import declared_length_refusal, push_answer, too_large
+from chat.services.inbound import inbound_event_process_here
+from chat.webhooks import PushAnswer, declared_length_refusal, push_answer, too_large
 from integrations.models import Platform
 from shopee_cs.request_id import request_id_var
 
 PUSH_PATHS = {"/webhooks/shopee/": Platform.SHOPEE}
 
 
-def _answer_in_thread(platform: str, headers: dict[str, str], raw: bytes) -> tuple[int, str]:
+def _in_request(function, *args, **kwargs):
     token = request_id_var.set(uuid.uuid4().hex)
     close_old_connections()  # what Django's request_started/finished do for its requests
     try:
-        return push_answer(platform, headers, raw)
+        return function(*args, **kwargs)
     finally:
         close_old_connections()
         request_id_var.reset(token)
 
 
+def _answer_in_thread(platform: str, headers: dict[str, str], raw: bytes, enqueue: bool):
+    return _in_request(push_answer, platform, headers, raw, enqueue=enqueue)
+
+
 _answer = sync_to_async(_answer_in_thread, thread_sensitive=False)
+
+
+def _process_in_thread(event_id: int) -> float:
+    started = time.thread_time()
+    _in_request(inbound_event_process_here, event_id=event_id)
+    return time.thread_time() - started
+
+
+class InlineProcessing:
+    """Admits one push at a time for processing in this process while the CPU it took within
+    the current second stays under PUSH_INLINE_CPU_SHARE of a core. Used from the event loop
+    only."""
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.window = 0.0
+        self.used = 0.0
+        self._executor: ThreadPoolExecutor | None = None
+
+    def reserve(self) -> bool:
+        now = time.monotonic()
+        if now - self.window >= 1.0:
+            self.window, self.used = now, 0.0
+        share = settings.PUSH_INLINE_CPU_SHARE
+        if self.busy or share <= 0 or self.used >= share:
+            return False
+        self.busy = True
+        return True
+
+    def start(self, event_id: int | None) -> None:
+        """Process the reserved push (None: nothing to process, release the reservation)."""
+        if event_id is None:
+            self.busy = False
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="push-inline")
+        future = asyncio.get_running_loop().run_in_executor(
+            self._executor, _process_in_thread, event_id
+        )
+        future.add_done_callback(self._done)
+
+    def _done(self, future: asyncio.Future) -> None:
+        self.busy = False
+        if not future.cancelled() and future.exception() is None:
+            self.used += future.result()
 
 
 async def _respond(send, status: int, text: str) -> None:
@@ -47,6 +105,7 @@ class PushRoute:
 
     def __init__(self, app):
         self.app = app
+        self.inline = InlineProcessing()
 
     async def __call__(self, scope, receive, send):
         platform = PUSH_PATHS.get(scope.get("path", "")) if scope["type"] == "http" else None
@@ -67,4 +126,13 @@ class PushRoute:
                 return await _respond(send, 413, too_large(limit))
             if not message.get("more_body"):
                 break
-        await _respond(send, *await _answer(platform, headers, bytes(body)))
+        inline = self.inline.reserve()
+        try:
+            answer = await _answer(platform, headers, bytes(body), not inline)
+        except BaseException:
+            answer = PushAnswer(500)
+            raise
+        finally:
+            if inline:
+                self.inline.start(answer.event_id)
+        await _respond(send, answer.status, answer.text)

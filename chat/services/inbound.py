@@ -7,11 +7,9 @@ an alert in the log: it is kept, never dropped.
 import hashlib
 import logging
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import timedelta
-from functools import cache
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from chat.models import InboundEvent
@@ -24,6 +22,7 @@ from integrations.errors import AdapterError
 from integrations.models import Shop
 from integrations.services.connect import shop_deauthorize
 from integrations.services.tokens import ShopNotConnected
+from shopee_cs.db import insert_unless_exists
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +34,12 @@ def _enqueue(event_id: int) -> None:
     transaction.on_commit(lambda: inbound_event_process_task.delay(event_id), robust=True)
 
 
-def inbound_event_record(*, platform: str, raw_body: bytes) -> tuple[InboundEvent, bool]:
-    """Store an authenticated push. Returns (event, created); a repeat is a no-op."""
+def inbound_event_record(
+    *, platform: str, raw_body: bytes, enqueue: bool = True
+) -> tuple[InboundEvent, bool]:
+    """Store an authenticated push. Returns (event, created); a repeat is a no-op. With
+    `enqueue` False the caller processes a new pending event itself
+    (inbound_event_process_here); the sweep still covers it if that never happens."""
     text = raw_body.decode("utf-8", errors="replace")
     try:
         [event] = get_adapter(platform).parse_push(raw_body)
@@ -51,6 +54,7 @@ def inbound_event_record(*, platform: str, raw_body: bytes) -> tuple[InboundEven
         )
     return _store(
         platform=platform,
+        enqueue=enqueue,
         dedup_key=event.dedup_key,
         raw_body=text,
         kind=event.kind.value,
@@ -75,44 +79,27 @@ def inbound_events_record_recovered(*, platform: str, events: list[types.PushEve
     return created
 
 
-@cache
-def _insert_sql() -> tuple[str, tuple]:
-    fields = tuple(f for f in InboundEvent._meta.concrete_fields if not f.primary_key)
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(InboundEvent._meta.db_table)}"  # noqa: S608 (model names only)
-        f" ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-        " ON CONFLICT (platform, dedup_key) DO NOTHING RETURNING id"
-    )
-    return sql, fields
-
-
 def _insert(**fields) -> InboundEvent | None:
-    """One `INSERT … ON CONFLICT DO NOTHING`: the new row, or None when the push is stored
-    already. Outside a transaction (a webhook) it commits by itself, with no BEGIN and COMMIT
-    round trips; inside one, a savepoint keeps a failed insert (a lock timeout) from breaking
-    it. Written as SQL: composing the ORM insert cost the webhook more than running it (BM3)."""
+    """The new row, or None when the push is stored already (a webhook's insert commits by
+    itself, with no BEGIN and COMMIT round trips)."""
     event = InboundEvent(**fields)
-    sql, columns = _insert_sql()
-    values = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in columns]
-    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with savepoint, connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    event.pk, event._state.adding, event._state.db = row[0], False, connection.alias
-    return event
+    return event if insert_unless_exists(event, conflict=("platform", "dedup_key")) else None
 
 
-def _store(*, platform: str, dedup_key: str, status: str = InboundEvent.Status.PENDING, **fields):
+def _store(
+    *,
+    platform: str,
+    dedup_key: str,
+    status: str = InboundEvent.Status.PENDING,
+    enqueue: bool = True,
+    **fields,
+):
     event = _insert(platform=platform, dedup_key=dedup_key, status=status, **fields)
     if event is None:
         return InboundEvent.objects.get(platform=platform, dedup_key=dedup_key), False
     if status == InboundEvent.Status.PARKED:
         logger.error("parked inbound event %s: %s", event.pk, event.error)
-    else:
+    elif enqueue:
         _enqueue(event.pk)
     return event, True
 
@@ -189,42 +176,83 @@ class Retry(Exception):
     """Processing hit a transient error; the task retries later."""
 
 
+class _Unprocessable(Exception):
+    """The push is kept, parked with this error (an alert in the log), and not retried."""
+
+
+def _claim(event_id: int) -> InboundEvent | None:
+    return (
+        InboundEvent.objects.select_for_update(skip_locked=True)
+        .filter(pk=event_id, status=InboundEvent.Status.PENDING)
+        .first()
+    )
+
+
+def _handle(event: InboundEvent) -> None:
+    push = push_event_from_jsonable(event.payload)
+    handler = HANDLERS.get(push.kind)
+    if handler is None:
+        raise _Unprocessable(f"no handler for push kind {push.kind} (code {push.platform_code})")
+    try:
+        handler(event.platform, push)
+    except Shop.DoesNotExist as exc:
+        raise _Unprocessable(f"push for unknown shop {push.shop_id}") from exc
+    except ShopNotConnected as exc:
+        raise _Unprocessable(f"shop cannot be called: {exc.reason}") from exc
+    except AdapterError as exc:
+        if exc.retryable:
+            raise Retry(str(exc)) from exc
+        raise _Unprocessable(f"marketplace refused a follow-up call: {exc}") from exc
+
+
+def _finish(event: InboundEvent, error: str = "") -> None:
+    event.attempts += 1
+    event.status = InboundEvent.Status.PARKED if error else InboundEvent.Status.PROCESSED
+    event.error = error
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "error", "processed_at", "attempts"])
+    if error:
+        logger.error("parked inbound event %s: %s", event.pk, error)
+
+
 def inbound_event_process(*, event_id: int) -> InboundEvent | None:
-    """Process one stored push. Idempotent: a processed or parked event is skipped."""
-    with transaction.atomic():
-        event = (
-            InboundEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, status=InboundEvent.Status.PENDING)
-            .first()
-        )
-        if event is None:
-            return None  # done already, parked, or another worker holds it
-        event.attempts += 1
-        push = push_event_from_jsonable(event.payload)
-        handler = HANDLERS.get(push.kind)
-        error = ""
-        if handler is None:
-            error = f"no handler for push kind {push.kind} (code {push.platform_code})"
-        else:
-            try:
-                with transaction.atomic():
-                    handler(event.platform, push)
-            except Shop.DoesNotExist:
-                error = f"push for unknown shop {push.shop_id}"
-            except ShopNotConnected as exc:
-                error = f"shop cannot be called: {exc.reason}"
-            except AdapterError as exc:
-                if exc.retryable:
-                    event.save(update_fields=["attempts"])
-                    raise Retry(str(exc)) from exc
-                error = f"marketplace refused a follow-up call: {exc}"
-        event.status = InboundEvent.Status.PARKED if error else InboundEvent.Status.PROCESSED
-        event.error = error
-        event.processed_at = timezone.now()
-        event.save(update_fields=["status", "error", "processed_at", "attempts"])
-        if error:
-            logger.error("parked inbound event %s: %s", event.pk, error)
-    return event
+    """Process one stored push. Idempotent: a processed or parked event is skipped.
+
+    The handler's writes and the event's new status commit together. A failed handler rolls
+    all of them back; the event is then parked, or its attempt counted before the retry, in a
+    transaction of its own (no savepoint around the handler on the common path)."""
+    try:
+        with transaction.atomic():
+            event = _claim(event_id)
+            if event is None:
+                return None  # done already, parked, or another worker holds it
+            _handle(event)
+            _finish(event)
+        return event
+    except (_Unprocessable, Retry) as exc:
+        with transaction.atomic():
+            event = _claim(event_id)
+            if event is None:
+                return None
+            if isinstance(exc, Retry):
+                event.attempts += 1
+                event.save(update_fields=["attempts"])
+            else:
+                _finish(event, error=str(exc))
+        if isinstance(exc, Retry):
+            raise
+        return event
+
+
+def inbound_event_process_here(*, event_id: int) -> None:
+    """Process a stored push in the calling process (the web server's fast path). If that
+    fails for any reason the event stays pending and goes to the task queue, which retries
+    with backoff; if the process dies first, the sweep enqueues it."""
+    try:
+        inbound_event_process(event_id=event_id)
+    except Exception:
+        logger.warning("inbound event %s: processing here failed, queued", event_id, exc_info=True)
+        _enqueue(event_id)
 
 
 def inbound_events_pending_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:

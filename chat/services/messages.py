@@ -10,6 +10,7 @@ from chat.services.publish import message_and_conversation_publish
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
+from shopee_cs.db import insert_unless_exists
 
 logger = logging.getLogger(__name__)
 
@@ -132,16 +133,22 @@ def message_ingest(
             buyer_platform_id=buyer_id,
             buyer_name=buyer_name,
         )
-        existing = Message.objects.filter(
-            shop=shop, platform_message_id=message.platform_message_id
-        ).first()
-        if existing is not None:
-            return existing, False
-        if message.sender == types.SenderRole.BUYER:
-            row = _create(
-                conversation, message, Message.SenderKind.BUYER, Message.Direction.INBOUND
+        if message.sender != types.SenderRole.SELLER:
+            kind = (
+                Message.SenderKind.BUYER
+                if message.sender == types.SenderRole.BUYER
+                else Message.SenderKind.SYSTEM
             )
-        elif message.sender == types.SenderRole.SELLER:
+            row = _build(conversation, message, kind, Message.Direction.INBOUND)
+            # One round trip decides new or known; the conversation lock orders racing pushes.
+            if not insert_unless_exists(row, conflict=_UNIQUE_ID, savepoint=False):
+                return _known(shop, message), False
+        else:
+            existing = Message.objects.filter(
+                shop=shop, platform_message_id=message.platform_message_id
+            ).first()
+            if existing is not None:
+                return existing, False
             own = None if message.is_auto_reply else _match_own_outbound(conversation, message)
             if own is not None:
                 own.platform_message_id = message.platform_message_id
@@ -164,10 +171,6 @@ def message_ingest(
                 return own, False
             kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
             row = _create(conversation, message, kind, Message.Direction.OUTBOUND)
-        else:
-            row = _create(
-                conversation, message, Message.SenderKind.SYSTEM, Message.Direction.INBOUND
-            )
         _apply_to_conversation(conversation, message, message.sent_at)
         if buyer_name and not conversation.buyer_name:
             conversation.buyer_name = buyer_name
@@ -183,6 +186,13 @@ def message_ingest(
                 robust=True,
             )
     return row, True
+
+
+_UNIQUE_ID = ("shop", "platform_message_id")
+
+
+def _known(shop: Shop, message: types.Message) -> Message:
+    return Message.objects.get(shop=shop, platform_message_id=message.platform_message_id)
 
 
 def _build(

@@ -33,6 +33,9 @@ SHOPEE_PUSH_CALLBACK_URL = "http://testserver/webhooks/shopee/"
 # Tasks run inline when their on_commit hook fires (django_capture_on_commit_callbacks).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Pushes through the ASGI route go to the (eager) task queue, like the view's; the tests of
+# processing them in the web process turn it on.
+PUSH_INLINE_CPU_SHARE = 0.0
 # pytest-xdist workers share one Redis but each has its own database: keep their cache entries
 # (allowlist, throttles) and channel-layer groups (user.<id> ids collide) apart.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")

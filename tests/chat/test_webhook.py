@@ -161,3 +161,26 @@ def test_a_push_for_an_unknown_shop_is_parked(
     event = InboundEvent.objects.get()
     assert event.status == InboundEvent.Status.PARKED and "unknown shop" in event.error
     assert not Conversation.objects.exists()
+
+
+def test_a_transient_marketplace_error_rolls_back_counts_the_attempt_and_retries(
+    settings, simulator, shop, django_capture_on_commit_callbacks
+):
+    from chat.services import inbound
+
+    order = place_order(simulator.sim, shop_id=SHOP_ID)
+    [body, *_] = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks(execute=False):  # the task is run by hand below
+        event, created = inbound.inbound_event_record(platform="shopee", raw_body=body)
+    assert created
+    simulator.sim.faults.script("order/get_order_detail", [500] * 20)
+    with pytest.raises(inbound.Retry):
+        inbound.inbound_event_process(event_id=event.pk)
+    event.refresh_from_db()
+    assert (event.status, event.attempts, event.processed_at) == ("pending", 1, None)
+    assert not BuyerOrder.objects.exists()
+    simulator.sim.faults.reset()
+    inbound.inbound_event_process(event_id=event.pk)
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == ("processed", 2)
+    assert BuyerOrder.objects.get().order_ref == order["order_sn"]

@@ -1,12 +1,13 @@
 """Pushes through the ASGI application, as daphne serves them (chat.webhooks_asgi)."""
 
 import json
+import time
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 
-from chat.models import InboundEvent
+from chat.models import InboundEvent, Message
 from integrations.shopee.push import push_signature
 from integrations.shopee.simulator import buyer_message
 from tests.chat.conftest import SHOP_ID, take_pushes
@@ -71,3 +72,29 @@ def test_an_unparseable_authentic_push_is_parked_not_dropped(settings):
 
 def test_other_methods_go_on_to_django(settings):
     assert _post(b"", signature=None, method="GET")["status"] == 405
+
+
+def _wait_processed(timeout: float = 10) -> InboundEvent:
+    deadline = time.monotonic() + timeout
+    while True:
+        event = InboundEvent.objects.get()
+        if event.status != InboundEvent.Status.PENDING or time.monotonic() > deadline:
+            return event
+        time.sleep(0.02)
+
+
+def test_with_a_cpu_share_the_web_process_processes_the_push_itself(
+    settings, simulator, shop, monkeypatch
+):
+    from shopee_cs.celery import app
+
+    # No eager tasks and no worker: only processing in the web process can store the message.
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    settings.PUSH_INLINE_CPU_SHARE = 1.0
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="fast path")
+    [body] = take_pushes(simulator.sim)
+    response = _post(body, signature=_signature(settings, body))
+    assert (response["status"], response["body"]) == (200, b"")
+    event = _wait_processed()
+    assert (event.status, event.attempts) == (InboundEvent.Status.PROCESSED, 1)
+    assert Message.objects.get().text == "fast path"
