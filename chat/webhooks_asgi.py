@@ -6,10 +6,11 @@ daphne more than storing the push. Here the body is read with the same size rule
 verified and stored by chat.webhooks.push_answer in a pooled thread, with the same answers.
 Other methods and paths go on to Django.
 
-As it is answered, a new push is processed here too, one at a time and within a share of
-this process's CPU (PUSH_INLINE_CPU_SHARE), so a buyer's message reaches the agents' sockets
-without the task queue's round trip. Beyond that share, or when it fails, the push goes to
-the Celery queue as under WSGI; if the process dies first, the sweep enqueues it.
+As it is answered, a new push is processed here too, in order on one thread, behind at most a
+few others and within a share of this process's CPU (PUSH_INLINE_CPU_SHARE), so a buyer's
+message reaches the agents' sockets without the task queue's round trip. Beyond that share, or
+when it fails, the push goes to the Celery queue as under WSGI; if the process dies first, the
+sweep enqueues it.
 """
 
 import asyncio
@@ -53,12 +54,14 @@ def _process_in_thread(event_id: int) -> float:
 
 
 class InlineProcessing:
-    """Admits one push at a time for processing in this process while the CPU it took within
-    the current second stays under PUSH_INLINE_CPU_SHARE of a core. Used from the event loop
-    only."""
+    """Admits pushes for processing on this process's one processing thread while fewer than
+    MAX_WAITING are there and the CPU it took within the current second stays under
+    PUSH_INLINE_CPU_SHARE of a core. Used from the event loop only."""
+
+    MAX_WAITING = 8  # a short wait on this thread still beats the task queue's round trip
 
     def __init__(self) -> None:
-        self.busy = False
+        self.waiting = 0
         self.window = 0.0
         self.used = 0.0
         self._executor: ThreadPoolExecutor | None = None
@@ -68,15 +71,15 @@ class InlineProcessing:
         if now - self.window >= 1.0:
             self.window, self.used = now, 0.0
         share = settings.PUSH_INLINE_CPU_SHARE
-        if self.busy or share <= 0 or self.used >= share:
+        if self.waiting >= self.MAX_WAITING or share <= 0 or self.used >= share:
             return False
-        self.busy = True
+        self.waiting += 1
         return True
 
     def start(self, event_id: int | None) -> None:
         """Process the reserved push (None: nothing to process, release the reservation)."""
         if event_id is None:
-            self.busy = False
+            self.waiting -= 1
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="push-inline")
@@ -86,7 +89,7 @@ class InlineProcessing:
         future.add_done_callback(self._done)
 
     def _done(self, future: asyncio.Future) -> None:
-        self.busy = False
+        self.waiting -= 1
         if not future.cancelled() and future.exception() is None:
             self.used += future.result()
 

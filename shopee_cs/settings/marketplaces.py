@@ -45,10 +45,10 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
-# Under daphne, each process handles new pushes itself right after answering them, one at a
-# time, while that took less than this share of a core in the current second; beyond it, or
+# Under daphne, each process handles new pushes itself as it answers them, in order on one
+# thread, while that took less than this share of a core in the current second; beyond it, or
 # at 0, they wait for a Celery worker (chat.webhooks_asgi).
-PUSH_INLINE_CPU_SHARE = env.float("PUSH_INLINE_CPU_SHARE", default=0.25)
+PUSH_INLINE_CPU_SHARE = env.float("PUSH_INLINE_CPU_SHARE", default=0.5)
 
 # Pushes above this size are refused (413) before the body is read.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)

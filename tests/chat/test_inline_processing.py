@@ -18,21 +18,21 @@ class _Clock:
         return self.now
 
 
-def test_one_push_at_a_time_and_only_within_the_cpu_share(settings, monkeypatch):
+def test_a_few_pushes_wait_and_only_within_the_cpu_share(settings, monkeypatch):
     clock = _Clock()
     monkeypatch.setattr("chat.webhooks_asgi.time.monotonic", clock)
     settings.PUSH_INLINE_CPU_SHARE = 0.25
     inline = InlineProcessing()
+    assert all(inline.reserve() for _ in range(InlineProcessing.MAX_WAITING))
+    assert inline.reserve() is False  # enough are waiting: this one goes to the task queue
+    inline.start(None)  # a duplicate or parked push: nothing to process, its place is freed
     assert inline.reserve() is True
-    assert inline.reserve() is False  # the first is still being processed
-    inline.busy, inline.used = False, 0.24
+    inline.waiting, inline.used = 0, 0.24
     assert inline.reserve() is True
-    inline.busy, inline.used = False, 0.25  # the share of this second is spent
+    inline.waiting, inline.used = 0, 0.25  # the share of this second is spent
     assert inline.reserve() is False
     clock.now += 1.0  # a new second
     assert inline.reserve() is True
-    inline.start(None)  # a duplicate or parked push: nothing to process, reservation released
-    assert inline.busy is False
     settings.PUSH_INLINE_CPU_SHARE = 0.0
     clock.now += 1.0
     assert inline.reserve() is False
