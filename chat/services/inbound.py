@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from chat.models import InboundEvent
 from chat.services import orders
-from chat.services.messages import message_ingest
+from chat.services.messages import conversation_locked_with_shop, message_ingest
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.codec import push_event_from_jsonable, push_event_to_jsonable
@@ -112,11 +112,17 @@ def _shop(platform: str, event: types.PushEvent) -> Shop:
 
 
 def _chat(platform: str, event: types.PushEvent) -> None:
-    shop = _shop(platform, event)
     message = event.payload.get("message")
     if message is not None:
-        message_ingest(shop=shop, message=message)
+        conversation = conversation_locked_with_shop(
+            platform=platform,
+            platform_shop_id=event.shop_id,
+            platform_conversation_id=message.conversation_id,
+        )
+        shop = conversation.shop if conversation else _shop(platform, event)
+        message_ingest(shop=shop, message=message, conversation=conversation)
         return
+    shop = _shop(platform, event)
     # A notification only announces activity: fetch the conversation's latest messages.
     conversation_id = event.payload.get("conversation_id")
     if conversation_id:

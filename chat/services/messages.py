@@ -115,10 +115,32 @@ def _match_own_outbound(conversation: Conversation, message: types.Message) -> M
     )
 
 
+def conversation_locked_with_shop(
+    *, platform: str, platform_shop_id: str, platform_conversation_id: str
+) -> Conversation | None:
+    """A stored conversation, locked for update, with its shop in the same query (a push names
+    the shop by its platform id: one round trip instead of two)."""
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("shop")
+        .filter(
+            shop__platform=platform,
+            shop__platform_shop_id=platform_shop_id,
+            platform_conversation_id=platform_conversation_id,
+        )
+        .first()
+    )
+
+
 def message_ingest(
-    *, shop: Shop, message: types.Message, buyer_name: str = ""
+    *,
+    shop: Shop,
+    message: types.Message,
+    buyer_name: str = "",
+    conversation: Conversation | None = None,
 ) -> tuple[Message, bool]:
-    """Store one platform message. Returns (row, created); a known message id is a no-op."""
+    """Store one platform message. Returns (row, created); a known message id is a no-op.
+    `conversation` is the message's conversation when the caller has it locked already."""
     if not buyer_name and message.sender == types.SenderRole.BUYER:
         buyer_name = message.extra.get("sender_name", "")
     # No savepoint of its own: callers inside a transaction (push processing, bulk ingest) roll
@@ -127,12 +149,13 @@ def message_ingest(
         buyer_id = (
             message.sender_id if message.sender == types.SenderRole.BUYER else message.recipient_id
         )
-        conversation = conversation_get_or_create(
-            shop=shop,
-            platform_conversation_id=message.conversation_id,
-            buyer_platform_id=buyer_id,
-            buyer_name=buyer_name,
-        )
+        if conversation is None:
+            conversation = conversation_get_or_create(
+                shop=shop,
+                platform_conversation_id=message.conversation_id,
+                buyer_platform_id=buyer_id,
+                buyer_name=buyer_name,
+            )
         if message.sender != types.SenderRole.SELLER:
             kind = (
                 Message.SenderKind.BUYER

@@ -184,3 +184,52 @@ def test_a_transient_marketplace_error_rolls_back_counts_the_attempt_and_retries
     event.refresh_from_db()
     assert (event.status, event.attempts) == ("processed", 2)
     assert BuyerOrder.objects.get().order_ref == order["order_sn"]
+
+
+def _chat_push(shop_id: str, conversation_id: str, message_id: str, text: str) -> bytes:
+    content = {
+        "message_id": message_id,
+        "conversation_id": conversation_id,
+        "from_id": 5001,
+        "to_id": int(shop_id),
+        "from_shop_id": 0,
+        "to_shop_id": int(shop_id),
+        "message_type": "text",
+        "content": {"text": text},
+        "created_timestamp": 1_790_000_000,
+    }
+    push = {"code": 10, "shop_id": int(shop_id), "timestamp": 1_790_000_000}
+    push["data"] = {"type": "message", "content": content}
+    return json.dumps(push).encode()
+
+
+def test_a_push_joins_its_own_shops_conversation_never_another_shops_with_the_same_id(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    from chat.services import inbound
+    from tests.chat.conftest import connect
+
+    other = connect(simulator.sim, shop_id="100000000000000888", site="TH")
+    same_id = "9100000000000000001"  # both shops' platform use this conversation id
+    bodies = [
+        _chat_push("100000000000000888", same_id, "9200000000000000001", "to the other shop"),
+        _chat_push(SHOP_ID, same_id, "9200000000000000002", "first to this shop"),
+        _chat_push(SHOP_ID, same_id, "9200000000000000003", "again to this shop"),
+    ]
+    with django_capture_on_commit_callbacks(execute=False):
+        for body in bodies:
+            event, _ = inbound.inbound_event_record(platform="shopee", raw_body=body, enqueue=False)
+            inbound.inbound_event_process(event_id=event.pk)
+    mine = Conversation.objects.get(shop=shop)
+    theirs = Conversation.objects.get(shop=other)
+    assert mine.platform_conversation_id == theirs.platform_conversation_id == same_id
+    assert list(mine.messages.values_list("text", flat=True)) == [
+        "first to this shop",
+        "again to this shop",
+    ]
+    assert list(theirs.messages.values_list("text", flat=True)) == ["to the other shop"]
+    assert (mine.unread_count, theirs.unread_count) == (2, 1)
+    assert set(Message.objects.values_list("shop_id", "conversation_id")) == {
+        (shop.pk, mine.pk),
+        (other.pk, theirs.pk),
+    }
