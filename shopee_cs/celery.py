@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_shutdown
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
 
@@ -20,12 +20,3 @@ def refuse_drifted_configuration(**_kwargs) -> None:
     errors = [m for m in checks.run_checks(tags=["celery"]) if m.is_serious()]
     if errors:
         raise SystemExit("\n".join(f"{m.id}: {m.msg}" for m in errors))
-
-
-@worker_process_shutdown.connect
-def send_pending_realtime_events(**_kwargs) -> None:
-    """Hand queued live events to the channel layer before a worker process exits (sockets would
-    otherwise only get them on their next replay)."""
-    from shopee_cs.realtime import wait_sent
-
-    wait_sent(timeout=2)

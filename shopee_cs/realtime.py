@@ -7,19 +7,23 @@ Group names (dots, per the style guide):
   re-check its client IP against the new allowlist.
 """
 
-import asyncio
 import logging
 import os
 import threading
+import time
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.conf import settings
 from django.db import transaction
+from redis import Redis, RedisError
 
 logger = logging.getLogger(__name__)
 
 ALLOWLIST_GROUP = "security.allowlist"
-SEND_TIMEOUT_SECONDS = 5
+SEND_TIMEOUT_SECONDS = 0.5
 BATCH_TYPE = "realtime.batch"
 
 
@@ -31,58 +35,57 @@ def shop_group(shop_id: int) -> str:
     return f"shop.{shop_id}"
 
 
-class _Publisher:
-    """Sends group events from sync code over one long-lived event loop, so the channel layer's
-    Redis connections are reused instead of reopened for every event (async_to_sync would
-    start a fresh loop, and fresh connections, per call).
+def _layer_config() -> dict[str, Any]:
+    return settings.CHANNEL_LAYERS["default"]["CONFIG"]
 
-    The caller does not wait for Redis: batches go onto one queue drained in order by a single
-    task, so events keep their order. Every chat event is also stored as a LiveEvent, so one
-    that Redis loses is replayed to the socket on reconnect.
+
+class _Publisher:
+    """Publishes group events from the calling thread, one Redis PUBLISH per group message.
+
+    channels-redis's pub/sub layer carries a group on the Redis channel
+    ``<prefix>__group__<group>``, serialised by the layer's own serializer; publishing there
+    directly delivers exactly what the layer's group_send would, without an event loop (and a
+    thread hop) per publishing process. A Redis error never fails the caller: the event is
+    logged and dropped (sockets replay it from LiveEvent), and publishing pauses for
+    PAUSE_SECONDS, so an outage costs one timeout rather than one per event.
     """
+
+    PAUSE_SECONDS = 5.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: asyncio.Queue | None = None
+        self._client: Redis | None = None
         self._pid = 0
+        self._paused_until = 0.0
 
-    def _ensure_loop(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
+    def _redis(self) -> Redis:
         with self._lock:
-            if self._loop is None or self._queue is None or self._pid != os.getpid():
-                loop = asyncio.new_event_loop()  # a forked worker needs its own
-                queue: asyncio.Queue = asyncio.Queue()
-                threading.Thread(target=loop.run_forever, name="realtime", daemon=True).start()
-                asyncio.run_coroutine_threadsafe(self._drain(queue), loop)
-                self._loop, self._queue, self._pid = loop, queue, os.getpid()
-            return self._loop, self._queue
-
-    @staticmethod
-    async def _drain(queue: asyncio.Queue) -> None:
-        while True:
-            items, done = await queue.get()
-            layer = get_channel_layer()
-            for group, event in _batched(items):
-                try:
-                    await asyncio.wait_for(layer.group_send(group, event), SEND_TIMEOUT_SECONDS)
-                except Exception:  # Redis down or slow: the socket replays from LiveEvent
-                    logger.warning("realtime: could not publish %s to %s", event.get("type"), group)
-            if done is not None:
-                done.set()
+            if self._client is None or self._pid != os.getpid():  # a forked worker needs its own
+                self._client = Redis.from_url(
+                    _layer_config()["hosts"][0]["address"],
+                    socket_connect_timeout=SEND_TIMEOUT_SECONDS,
+                    socket_timeout=SEND_TIMEOUT_SECONDS,
+                )
+                self._pid = os.getpid()
+            return self._client
 
     def send(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        if get_channel_layer() is None or not items:
+        layer = get_channel_layer()
+        if layer is None or not items or time.monotonic() < self._paused_until:
             return
-        loop, queue = self._ensure_loop()
-        loop.call_soon_threadsafe(queue.put_nowait, (list(items), None))
-
-    def wait_sent(self, timeout: float = SEND_TIMEOUT_SECONDS) -> bool:
-        """Block until everything queued so far has been handed to the channel layer."""
-        if self._loop is None or self._queue is None or self._pid != os.getpid():
-            return True
-        done = threading.Event()
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, ([], done))
-        return done.wait(timeout)
+        if not isinstance(layer, RedisPubSubChannelLayer):  # another layer: its own group_send
+            for group, event in _batched(items):
+                async_to_sync(layer.group_send)(group, event)
+            return
+        prefix = _layer_config()["prefix"]
+        try:
+            with self._redis().pipeline(transaction=False) as pipe:
+                for group, event in _batched(items):
+                    pipe.publish(f"{prefix}__group__{group}", layer.serialize(event))
+                pipe.execute()
+        except RedisError:
+            self._paused_until = time.monotonic() + self.PAUSE_SECONDS
+            logger.warning("realtime: Redis unavailable, live events paused", exc_info=True)
 
 
 def _batched(items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
@@ -116,11 +119,6 @@ class _Batch:
 
 def publish_now(group: str, event: dict[str, Any]) -> None:
     _publisher.send([(group, event)])
-
-
-def wait_sent(timeout: float = SEND_TIMEOUT_SECONDS) -> bool:
-    """Wait for queued events to reach the channel layer (shutdown, tests)."""
-    return _publisher.wait_sent(timeout)
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
