@@ -30,8 +30,8 @@ from shopee_cs.request_id import request_id_var
 PUSH_PATHS = {"/webhooks/shopee/": Platform.SHOPEE}
 
 
-def _in_request(function, *args, **kwargs):
-    token = request_id_var.set(uuid.uuid4().hex)
+def _in_request(request_id: str, function, *args, **kwargs):
+    token = request_id_var.set(request_id)
     close_old_connections()  # what Django's request_started/finished do for its requests
     try:
         return function(*args, **kwargs)
@@ -40,16 +40,16 @@ def _in_request(function, *args, **kwargs):
         request_id_var.reset(token)
 
 
-def _answer_in_thread(platform: str, headers: dict[str, str], raw: bytes, enqueue: bool):
-    return _in_request(push_answer, platform, headers, raw, enqueue=enqueue)
+def _answer_in_thread(request_id: str, platform: str, headers: dict, raw: bytes, enqueue: bool):
+    return _in_request(request_id, push_answer, platform, headers, raw, enqueue=enqueue)
 
 
 _answer = sync_to_async(_answer_in_thread, thread_sensitive=False)
 
 
-def _process_in_thread(event_id: int) -> float:
+def _process_in_thread(request_id: str, event_id: int) -> float:
     started = time.thread_time()
-    _in_request(inbound_event_process_here, event_id=event_id)
+    _in_request(request_id, inbound_event_process_here, event_id=event_id)
     return time.thread_time() - started
 
 
@@ -76,15 +76,16 @@ class InlineProcessing:
         self.waiting += 1
         return True
 
-    def start(self, event_id: int | None) -> None:
-        """Process the reserved push (None: nothing to process, release the reservation)."""
+    def start(self, event_id: int | None, request_id: str = "") -> None:
+        """Process the reserved push (None: nothing to process, release the reservation); its
+        log lines carry the request id of the push's request."""
         if event_id is None:
             self.waiting -= 1
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="push-inline")
         future = asyncio.get_running_loop().run_in_executor(
-            self._executor, _process_in_thread, event_id
+            self._executor, _process_in_thread, request_id or uuid.uuid4().hex, event_id
         )
         future.add_done_callback(self._done)
 
@@ -129,13 +130,14 @@ class PushRoute:
                 return await _respond(send, 413, too_large(limit))
             if not message.get("more_body"):
                 break
+        request_id = uuid.uuid4().hex
         inline = self.inline.reserve()
         try:
-            answer = await _answer(platform, headers, bytes(body), not inline)
+            answer = await _answer(request_id, platform, headers, bytes(body), not inline)
         except BaseException:
             answer = PushAnswer(500)
             raise
         finally:
             if inline:
-                self.inline.start(answer.event_id)
+                self.inline.start(answer.event_id, request_id)
         await _respond(send, answer.status, answer.text)

@@ -18,7 +18,7 @@ from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.db import transaction
-from redis import Redis, RedisError
+from redis import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,12 @@ def shop_group(shop_id: int) -> str:
     return f"shop.{shop_id}"
 
 
-def _layer_config() -> dict[str, Any]:
-    return settings.CHANNEL_LAYERS["default"]["CONFIG"]
+def _layer_target() -> tuple[str, str]:
+    """(Redis URL, channel prefix) of the configured layer, as channels-redis reads them."""
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    host = (config.get("hosts") or ["redis://localhost:6379"])[0]
+    address = host["address"] if isinstance(host, dict) else host
+    return address, config.get("prefix", "asgi")
 
 
 class _Publisher:
@@ -45,7 +49,7 @@ class _Publisher:
     channels-redis's pub/sub layer carries a group on the Redis channel
     ``<prefix>__group__<group>``, serialised by the layer's own serializer; publishing there
     directly delivers exactly what the layer's group_send would, without an event loop (and a
-    thread hop) per publishing process. A Redis error never fails the caller: the event is
+    thread hop) per publishing process. A failure never fails the caller: the event is
     logged and dropped (sockets replay it from LiveEvent), and publishing pauses for
     PAUSE_SECONDS, so an outage costs one timeout rather than one per event.
     """
@@ -55,37 +59,41 @@ class _Publisher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._client: Redis | None = None
-        self._pid = 0
+        self._key: tuple[int, str] = (0, "")
         self._paused_until = 0.0
 
-    def _redis(self) -> Redis:
+    def _redis(self, address: str) -> Redis:
         with self._lock:
-            if self._client is None or self._pid != os.getpid():  # a forked worker needs its own
+            key = (os.getpid(), address)  # a forked worker needs its own connections
+            if self._client is None or self._key != key:
                 self._client = Redis.from_url(
-                    _layer_config()["hosts"][0]["address"],
+                    address,
                     socket_connect_timeout=SEND_TIMEOUT_SECONDS,
                     socket_timeout=SEND_TIMEOUT_SECONDS,
                 )
-                self._pid = os.getpid()
+                self._key, self._paused_until = key, 0.0
             return self._client
 
     def send(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         layer = get_channel_layer()
-        if layer is None or not items or time.monotonic() < self._paused_until:
+        if layer is None or not items:
             return
-        if not isinstance(layer, RedisPubSubChannelLayer):  # another layer: its own group_send
-            for group, event in _batched(items):
-                async_to_sync(layer.group_send)(group, event)
+        address, prefix = _layer_target()
+        client = self._redis(address)
+        if time.monotonic() < self._paused_until:
             return
-        prefix = _layer_config()["prefix"]
         try:
-            with self._redis().pipeline(transaction=False) as pipe:
+            if isinstance(layer, RedisPubSubChannelLayer):
+                with client.pipeline(transaction=False) as pipe:
+                    for group, event in _batched(items):
+                        pipe.publish(f"{prefix}__group__{group}", layer.serialize(event))
+                    pipe.execute()
+            else:  # another layer: its own group_send
                 for group, event in _batched(items):
-                    pipe.publish(f"{prefix}__group__{group}", layer.serialize(event))
-                pipe.execute()
-        except RedisError:
+                    async_to_sync(layer.group_send)(group, event)
+        except Exception:  # Redis down or slow: sockets replay from LiveEvent
             self._paused_until = time.monotonic() + self.PAUSE_SECONDS
-            logger.warning("realtime: Redis unavailable, live events paused", exc_info=True)
+            logger.warning("realtime: could not publish, live events paused", exc_info=True)
 
 
 def _batched(items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
