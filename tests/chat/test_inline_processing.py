@@ -53,3 +53,36 @@ def test_a_failure_in_the_web_process_leaves_the_push_pending_and_queues_it(
     assert (event.status, event.attempts) == (InboundEvent.Status.PENDING, 1)
     assert not BuyerOrder.objects.exists()
     assert len(queued) == 1  # the task that takes over, with its retries and backoff
+
+
+@pytest.mark.django_db
+def test_a_push_whose_web_process_died_before_processing_it_is_swept_and_processed(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chat.models import Message
+    from integrations.shopee.simulator import buyer_message
+
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="still there?")
+    [body] = take_pushes(simulator.sim)
+    # Stored for processing in the web process, which then died: nothing queued, nothing done.
+    event, _ = inbound.inbound_event_record(platform="shopee", raw_body=body, enqueue=False)
+    assert inbound_events_swept_now() == 0  # a push younger than a minute is left alone
+    InboundEvent.objects.filter(pk=event.pk).update(
+        received_at=timezone.now() - timedelta(minutes=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound_events_swept_now() == 1
+    event.refresh_from_db()
+    assert event.status == InboundEvent.Status.PROCESSED
+    assert Message.objects.get().text == "still there?"
+
+
+def inbound_events_swept_now() -> int:
+    """The beat's sweep, run here: how many pending pushes it enqueued (run eagerly)."""
+    from chat.tasks import inbound_events_sweep_task
+
+    return inbound_events_sweep_task()
