@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +9,20 @@ class User(AbstractUser):
     """The staff user (agent, supervisor or admin). Custom from the first migration."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # Raised to end every session of the user at once (a logout Redis could not record); it
+    # enters the session hash that Django and Channels check on every request and socket.
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0)
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Generation 0 keeps Django's hash, so sessions from before this field stay valid.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "shopee_cs.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class AuditEventQuerySet(models.QuerySet):

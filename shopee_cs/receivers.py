@@ -12,7 +12,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shopee_cs.models import IPAllowlistEntry
 from shopee_cs.security.allowlist import allowlist_cache_clear
-from shopee_cs.security.services import allowlist_changed, audit_record, user_access_revoke
+from shopee_cs.security.services import (
+    allowlist_changed,
+    audit_record,
+    sessions_end_on_unrecorded_logout,
+    user_access_revoke,
+)
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -34,6 +39,9 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         audit_record(action="logout", request=request, user=user)
+        session = getattr(request, "session", None)
+        if sessions_end_on_unrecorded_logout(user=user, session=session):
+            audit_record(action="sessions.ended", request=request, user=user)
         user_access_revoke(user_id=user.pk, reason="logout")
 
 

@@ -5,8 +5,9 @@ Django guards some of cached_db's cache calls but not all (the refill in load(),
 new key, delete() on logout), and one unguarded call fails the whole request. Here every cache
 call is guarded; the database stays the truth.
 
-A session deleted (logout) while Redis is unreachable stays in a Redis that kept its data
-until it expires (SESSION_COOKIE_AGE); the error log names it.
+A logout while Redis is unreachable cannot drop the cached copy, which a Redis that kept its
+data would serve again once it is back: the logout then ends every session of the user
+(shopee_cs.security.services.sessions_end_on_unrecorded_logout).
 """
 
 import logging
@@ -34,11 +35,14 @@ class _FailSoftCache:
         except RedisError as exc:
             logger.warning("sessions: cache unavailable (%s); stored in the database only", exc)
 
-    def delete(self, key) -> None:
+    def delete(self, key) -> bool:
         try:
             self._cache.delete(key)
         except RedisError as exc:
-            logger.error("sessions: could not drop %s from the cache (%s)", key, exc)
+            # Not the key itself: a session key is a credential.
+            logger.error("sessions: could not drop a session from the cache (%s)", exc)
+            return False
+        return True
 
     def __contains__(self, key) -> bool:
         try:
@@ -63,7 +67,7 @@ class _FailSoftCache:
         try:
             await self._cache.adelete(key)
         except RedisError as exc:
-            logger.error("sessions: could not drop %s from the cache (%s)", key, exc)
+            logger.error("sessions: could not drop a session from the cache (%s)", exc)
 
     def __str__(self) -> str:
         return str(self._cache)
@@ -73,3 +77,9 @@ class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key=None) -> None:
         super().__init__(session_key)
         self._cache = _FailSoftCache(self._cache)
+
+    def forget_cached(self) -> bool:
+        """Drop this session's cached copy; False when Redis could not be reached."""
+        if self.session_key is None:
+            return True
+        return self._cache.delete(self.cache_key_prefix + self.session_key)

@@ -3,7 +3,11 @@
 Import from here: `from shopee_cs.security.services import audit_record, ...`.
 """
 
-from shopee_cs.security.services.access import allowlist_changed, user_access_revoke
+from shopee_cs.security.services.access import (
+    allowlist_changed,
+    sessions_end_on_unrecorded_logout,
+    user_access_revoke,
+)
 from shopee_cs.security.services.api_keys import (
     ApiKeyRefused,
     api_key_authenticate,
@@ -39,6 +43,7 @@ __all__ = [
     "otp_enroll_confirm",
     "otp_verify",
     "roles_ensure",
+    "sessions_end_on_unrecorded_logout",
     "totp_device_pending",
     "user_access_revoke",
 ]
