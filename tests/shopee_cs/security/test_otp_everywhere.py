@@ -105,6 +105,9 @@ def test_the_admin_speaks_chinese_under_zh_hans(client):
     page = client.get(f"/zh-hans/admin/integrations/shop/{shop.pk}/change/").content.decode()
     assert 'name="capabilities"' not in page and "读取订单" in page  # words, not editable JSON
     assert "登录记录" in html  # django-axes' access logs
+    for model in ("身份验证器应用", "备用码组"):  # django-otp's devices, as rows of the index
+        assert re.search(rf">\s*{model}\s*</a>", html)
+    assert "TOTP devices" not in html and "Static devices" not in html
     assert not re.search(r">\s*(Platform|Site|Status|Name)\s*<", shops)  # no English header
 
 
