@@ -37,7 +37,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from _agents import seed
-from _load import baseline_insert, baseline_pubsub, cpu_report, cpu_snapshot
+from _load import HttpConnection, baseline_insert, baseline_pubsub, cpu_report, cpu_snapshot
 from _rig import ROOT, chat_push_body, conninfo, pct, production_env, settle_writes, verdict
 
 KEY = "shpk" + "7a" * 32
@@ -96,52 +96,6 @@ def wait_ready(port: int, timeout: float = 60) -> None:
 
 
 # -- the load: one asyncio loop (HTTP sender, sockets, probes) ---------------------------------
-
-
-class HttpConnection:
-    """A minimal keep-alive HTTP/1.1 POST client over asyncio streams (no extra dependency)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader = self.writer = None
-
-    async def post(self, path: str, body: bytes, headers: dict, on_sent) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-        on_sent()
-        self.writer.write(head.encode() + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
-        if not status_line:
-            await self.close()
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split()[1])
-        fields = {}
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.decode("latin1").partition(":")
-            fields[name.strip().lower()] = value.strip()
-        if "content-length" in fields:
-            await self.reader.readexactly(int(fields["content-length"]))
-        elif fields.get("transfer-encoding", "").lower() == "chunked":
-            while True:
-                size = int((await self.reader.readline()).split(b";")[0], 16)
-                await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-        if fields.get("connection", "").lower() == "close":
-            await self.close()
-        return status
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.reader = self.writer = None
 
 
 async def agent_socket(agent: dict, port: int, received: list, counts: Counter, ready, stop):
