@@ -18,7 +18,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from _rig import ROOT, chat_push_body, conninfo, pct, production_env, setup_django, verdict
+from _rig import (
+    ROOT,
+    chat_push_body,
+    conninfo,
+    pct,
+    production_env,
+    settle_writes,
+    setup_django,
+    verdict,
+)
 
 SHOP_ID = "100000000000000777"
 
@@ -45,7 +54,36 @@ def expected_rows(conversations: int, per: int) -> list[tuple[str, datetime]]:
     return [(str(9_100_000_000_000_000_000 + i), now) for i in range(conversations * per)]
 
 
-def raw_baseline(rows: list[tuple[str, datetime]]) -> float:
+def seed_history(conversations: int, per: int) -> None:
+    """An earlier shop's history, as a running install holds, so the measured sync writes into
+    tables PostgreSQL has statistics for. Into tables never analysed, the foreign-key checks use
+    a sequential-scan plan until autovacuum's first ANALYZE (docs/benchmarks.md)."""
+    from django.db import connection
+
+    from integrations.models import Shop
+
+    shop = Shop.objects.create(platform_shop_id="100000000000000001", site="SG", name="History")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO chat_conversation (shop_id, platform_conversation_id, buyer_platform_id,"
+            " buyer_name, buyer_avatar_url, status, last_message_preview, unread_count,"
+            " last_message_at, created_at, updated_at)"
+            " SELECT %s, 'h' || n, n, '', '', 'resolved', '', 0, now(), now(), now()"
+            " FROM generate_series(1, %s) n",
+            [shop.pk, conversations],
+        )
+        cursor.execute(
+            "INSERT INTO chat_message (conversation_id, shop_id, platform_message_id, direction,"
+            " sender_kind, kind, text, payload, platform_created_at, created_at, status,"
+            " failure_code, failure_reason)"
+            " SELECT c.id, c.shop_id, c.platform_conversation_id || '-' || k, 'in', 'buyer',"
+            " 'text', 'm', '{}', now(), now(), 'received', '', ''"
+            " FROM chat_conversation c, generate_series(1, %s) k WHERE c.shop_id = %s",
+            [per, shop.pk],
+        )
+
+
+def raw_baseline(rows: list[tuple[str, datetime]], history: int) -> float:
     import psycopg
 
     with psycopg.connect(conninfo()) as conn:
@@ -54,7 +92,13 @@ def raw_baseline(rows: list[tuple[str, datetime]]) -> float:
             " provider_msg_id text NOT NULL UNIQUE, body text, created_at timestamptz NOT NULL)"
         )
         conn.execute("CREATE INDEX ON bm3_raw (shop_id, created_at)")
+        conn.execute(  # the same amount of history as the models' tables hold
+            "INSERT INTO bm3_raw (shop_id, provider_msg_id, body, created_at)"
+            " SELECT 2, 'h' || n, 'm', now() FROM generate_series(1, %s) n",
+            [history],
+        )
         conn.commit()
+        conn.execute("ANALYZE bm3_raw")
         start = time.perf_counter()
         for i in range(0, len(rows), 1000):
             batch = rows[i : i + 1000]
@@ -172,6 +216,7 @@ def main() -> int:
     parser.add_argument("--push-seconds", type=float, default=10.0)
     parser.add_argument("--push-rate", type=int, default=200)
     parser.add_argument("--web-processes", type=int, default=2)
+    parser.add_argument("--history-conversations", type=int, default=2000)
     args = parser.parse_args()
     setup_django("shopee_cs_bench_bm3")
     from django.conf import settings
@@ -192,7 +237,10 @@ def main() -> int:
         issued = requests.post(f"{base_url}/__sim__/tokens", json={"shop_id": SHOP_ID}, timeout=5)
         shop_tokens_store(shop=shop, pair=token_pair_from_shopee(issued.json(), shop_id=SHOP_ID))
         rows = expected_rows(conversations, per)
-        raw_s = raw_baseline(rows)
+        history_per = 10
+        seed_history(args.history_conversations, history_per)
+        settle_writes()
+        raw_s = raw_baseline(rows, args.history_conversations * history_per)
         sync_s, created = pull_sync(shop)
         # Replay: forget the cursors so the same pages are read and upserted again.
         from chat.models import Conversation, ShopSyncState
@@ -206,6 +254,10 @@ def main() -> int:
     n = len(rows)
     raw_rate, sync_rate = n / raw_s, n / sync_s
     print(f"BM3 ingest, {n} messages, {n // 50} conversations, PostgreSQL on loopback")
+    print(
+        f"  history before the run: {args.history_conversations * history_per} messages in"
+        f" {args.history_conversations} conversations (and as many rows in the baseline table)"
+    )
     print(f"  baseline  INSERT..SELECT unnest ON CONFLICT, 1000/batch: {raw_rate:,.0f} rows/s")
     print(f"  pull-sync (HTTP to simulator + models):              {sync_rate:,.0f} rows/s")
     print(
