@@ -1,9 +1,11 @@
 """Database helpers shared by the apps' services."""
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 
 @cache
@@ -39,3 +41,120 @@ def insert_unless_exists(
         return False
     instance.pk, instance._state.adding, instance._state.db = row[0], False, connection.alias
     return True
+
+
+@cache
+def _update_sql(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, tuple]:
+    meta = model._meta
+    fields = tuple(meta.get_field(name) for name in names)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments}"  # noqa: S608 (model names only)
+        f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    return sql, fields
+
+
+def save_fields(instance: models.Model, *names: str) -> None:
+    """`instance.save(update_fields=names)` for the hot paths: the UPDATE is built once per
+    model and field list instead of compiled by the ORM at every call (an `auto_now` field that
+    is named gets the current time, as with save). Like save, raises DatabaseError when no row
+    was updated. No save signals are sent."""
+    sql, fields = _update_sql(type(instance), names)
+    values = [f.get_db_prep_save(f.pre_save(instance, add=False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{type(instance).__name__} {instance.pk}: no row was updated")
+
+
+@dataclass(frozen=True)
+class _Hop:
+    model: type[models.Model]
+    relation: Any  # the forward field, or the reverse one-to-one relation
+    forward: bool
+    first_column: int
+
+
+@cache
+def _joined_sql(model: type[models.Model], path: tuple[str, ...]) -> tuple[str, tuple[_Hop, ...]]:
+    quote = connection.ops.quote_name
+    tables = [(model, "t0")]
+    hops, joins, current = [], [], model
+    for n, name in enumerate(path, start=1):
+        relation = current._meta.get_field(name)
+        forward = relation.concrete
+        target = relation.related_model
+        if not forward and not relation.one_to_one:
+            raise ValueError(f"{current.__name__}.{name}: only foreign keys and one-to-one")
+        if forward:
+            on = f"t{n - 1}.{quote(relation.column)} = t{n}.{quote(target._meta.pk.column)}"
+        else:
+            on = f"t{n - 1}.{quote(current._meta.pk.column)} = t{n}.{quote(relation.field.column)}"
+        joins.append(f" LEFT JOIN {quote(target._meta.db_table)} t{n} ON {on}")
+        hops.append((target, relation, forward))
+        tables.append((target, f"t{n}"))
+        current = target
+    columns, placed, offset = [], [], 0
+    for table_model, alias in tables:
+        fields = table_model._meta.concrete_fields
+        columns += [f"{alias}.{quote(f.column)}" for f in fields]
+        placed.append(offset)
+        offset += len(fields)
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t0"  # noqa: S608
+        + "".join(joins)
+        + f" WHERE t0.{quote(model._meta.pk.column)} = %s"
+    )
+    chain = tuple(
+        _Hop(target, relation, forward, placed[n + 1])
+        for n, (target, relation, forward) in enumerate(hops)
+    )
+    return sql, chain
+
+
+@cache
+def _loading(model: type[models.Model]) -> tuple[list[str], int, tuple]:
+    fields = model._meta.concrete_fields
+    converters = tuple(
+        (n, field, convert)
+        for n, field in enumerate(fields)
+        for convert in field.get_db_converters(connection)
+    )
+    return [f.attname for f in fields], fields.index(model._meta.pk), converters
+
+
+def _instance(model: type[models.Model], row: tuple, start: int) -> models.Model | None:
+    """The model's instance from its columns in `row`, converted as a queryset would; None when
+    the join found no row."""
+    attnames, pk_index, converters = _loading(model)
+    values = list(row[start : start + len(attnames)])
+    if values[pk_index] is None:
+        return None
+    for n, field, convert in converters:
+        values[n] = convert(values[n], field, connection)
+    return model.from_db(connection.alias, attnames, values)
+
+
+def get_with_related(model: type[models.Model], pk: Any, path: str) -> models.Model:
+    """`model.objects.select_related(path).get(pk=pk)` for the hot paths: the join is built once
+    per model and path instead of compiled by the ORM at every call. `path` follows foreign keys
+    and one-to-one relations ("message__conversation__shop__token"); a missing one-to-one row is
+    left unloaded, so accessing it raises as usual. Raises `model.DoesNotExist`."""
+    sql, chain = _joined_sql(model, tuple(path.split("__")))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+    root = parent = _instance(model, row, 0)
+    for hop in chain:
+        child = _instance(hop.model, row, hop.first_column)
+        if child is None:
+            break
+        hop.relation.set_cached_value(parent, child)
+        if not hop.forward:  # the one-to-one's own side points back
+            hop.relation.field.set_cached_value(child, parent)
+        parent = child
+    return root

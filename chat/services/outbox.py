@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from chat.models import Conversation, Message, OutboundDelivery
@@ -24,6 +24,7 @@ from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
 from integrations.services.tokens import ShopNotConnected, shop_auth_get, shop_tokens_refresh
+from shopee_cs.db import get_with_related, save_fields
 
 logger = logging.getLogger(__name__)
 
@@ -183,19 +184,26 @@ def message_retry(*, message: Message, user) -> Message:
 # -- delivery -----------------------------------------------------------------------------------
 
 
+# The claim runs once per attempt: one statement written out, not compiled at every call.
+_CLAIM_SQL = """
+    UPDATE chat_outbounddelivery
+    SET status = %(sending)s, claimed_at = %(now)s, claimed_by = %(token)s, attempts = attempts + 1
+    WHERE id = %(id)s AND status = %(pending)s
+        AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+"""
+
+
 def _claim(delivery_id: int, attempt_token: str) -> bool:
-    now = timezone.now()
-    claimed = OutboundDelivery.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=delivery_id,
-        status=OutboundDelivery.Status.PENDING,
-    ).update(
-        status=OutboundDelivery.Status.SENDING,
-        claimed_at=now,
-        claimed_by=attempt_token[:64],
-        attempts=F("attempts") + 1,
-    )
-    return claimed == 1
+    params = {
+        "id": delivery_id,
+        "now": timezone.now(),
+        "token": attempt_token[:64],
+        "sending": OutboundDelivery.Status.SENDING,
+        "pending": OutboundDelivery.Status.PENDING,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, params)
+        return cursor.rowcount == 1
 
 
 def _orphaned_by_lost_worker(delivery_id: int, attempt_token: str) -> DeliveryOutcome | None:
@@ -261,9 +269,9 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
         if not _claim(delivery_id, attempt_token):
             delivery = None
         else:
-            delivery = OutboundDelivery.objects.select_related(
-                "message__conversation__shop__token"
-            ).get(pk=delivery_id)
+            delivery = get_with_related(
+                OutboundDelivery, delivery_id, "message__conversation__shop__token"
+            )
             message = delivery.message
             conversation = message.conversation
             refusal = send_rules_check(
@@ -323,21 +331,20 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
         delivery.status = OutboundDelivery.Status.SENT
         delivery.last_error = ""
-        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        save_fields(delivery, "status", "last_error", "updated_at")
         message.status = Message.Status.SENT
         message.platform_message_id = result.platform_message_id
         message.platform_created_at = result.sent_at
         message.sent_at = acked
         latency_ms = int((acked - message.created_at).total_seconds() * 1000)
         message.delivery_latency_ms = max(latency_ms, 0)
-        message.save(
-            update_fields=[
-                "status",
-                "platform_message_id",
-                "platform_created_at",
-                "sent_at",
-                "delivery_latency_ms",
-            ]
+        save_fields(
+            message,
+            "status",
+            "platform_message_id",
+            "platform_created_at",
+            "sent_at",
+            "delivery_latency_ms",
         )
         if message.sender_kind != Message.SenderKind.AUTO:  # an auto-reply answers no one
             _answer_conversation(conversation, message, result.sent_at)
@@ -355,14 +362,13 @@ def _answer_conversation(conversation: Conversation, message: Message, at) -> No
     if conversation.last_message_at is None or at >= conversation.last_message_at:
         conversation.last_message_at = at
         conversation.last_message_preview = (message.text or f"[{message.kind}]")[:255]
-    conversation.save(
-        update_fields=[
-            "last_seller_message_at",
-            "awaiting_reply_since",
-            "last_message_at",
-            "last_message_preview",
-            "updated_at",
-        ]
+    save_fields(
+        conversation,
+        "last_seller_message_at",
+        "awaiting_reply_since",
+        "last_message_at",
+        "last_message_preview",
+        "updated_at",
     )
 
 

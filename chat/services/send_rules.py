@@ -4,7 +4,7 @@ at once and no message is lost in a refusal (Shopee doc §5.4)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db import connection
 
 from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
 from integrations.errors import ForbiddenSend
@@ -57,27 +57,16 @@ def send_rules_check(
                 ForbiddenSend.TOO_LONG,
                 f"The message has {len(text)} characters; Shopee allows at most {MAX_TEXT_LENGTH}.",
             )
-    outbound = Message.objects.filter(
-        conversation=conversation, direction=Message.Direction.OUTBOUND, status__in=_LIVE
-    ).exclude(pk=exclude_message_id)
-    # One query for both counts: unanswered since the buyer's last message, and repeats.
-    since_buyer = Q()
-    if conversation.last_buyer_message_at is not None:
-        since_buyer = Q(platform_created_at__gte=conversation.last_buyer_message_at) | Q(
-            platform_created_at__isnull=True, created_at__gt=conversation.last_buyer_message_at
-        )
-    counts = {"unanswered": Count("pk", filter=since_buyer) if since_buyer else Count("pk")}
-    if kind == "text":
-        repeat = Q(text=text, created_at__gte=now - DUPLICATE_WINDOW)
-        counts["repeats"] = Count("pk", filter=repeat)
-    found = outbound.aggregate(**counts)
+    found = _outbound_counts(
+        conversation, text=text if kind == "text" else None, now=now, exclude=exclude_message_id
+    )
     if found["unanswered"] >= MAX_UNANSWERED:
         return SendRefusal(
             ForbiddenSend.TOO_MANY_UNANSWERED,
             f"{MAX_UNANSWERED} messages in a row are unanswered; Shopee blocks more until the "
             f"buyer replies.",
         )
-    if found.get("repeats"):
+    if found["repeats"]:
         return SendRefusal(
             ForbiddenSend.DUPLICATE_TEXT,
             "The same text was sent to this buyer within the last 24 hours; Shopee refuses "
@@ -90,6 +79,38 @@ def send_rules_check(
             "opened a return; Shopee does not allow messaging them.",
         )
     return None
+
+
+# Checked before every send: one statement written out, not compiled at every call. Our live
+# messages since the buyer last wrote (all of them if the buyer never did), and those repeating
+# `text` within DUPLICATE_WINDOW.
+_OUTBOUND_COUNTS_SQL = """
+    SELECT
+        count(*) FILTER (
+            WHERE %(buyer_at)s::timestamptz IS NULL OR platform_created_at >= %(buyer_at)s
+                OR (platform_created_at IS NULL AND created_at > %(buyer_at)s)
+        ),
+        count(*) FILTER (WHERE text = %(text)s AND created_at >= %(repeat_since)s)
+    FROM chat_message
+    WHERE conversation_id = %(conversation)s AND direction = %(outbound)s
+        AND status = ANY(%(live)s) AND id IS DISTINCT FROM %(exclude)s
+"""
+
+
+def _outbound_counts(conversation: Conversation, *, text: str | None, now, exclude) -> dict:
+    params = {
+        "buyer_at": conversation.last_buyer_message_at,
+        "text": text,  # None (not a text message) matches no row
+        "repeat_since": now - DUPLICATE_WINDOW,
+        "conversation": conversation.pk,
+        "outbound": Message.Direction.OUTBOUND,
+        "live": list(_LIVE),
+        "exclude": exclude,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_OUTBOUND_COUNTS_SQL, params)
+        unanswered, repeats = cursor.fetchone()
+    return {"unanswered": unanswered, "repeats": repeats}
 
 
 def _buyer_reachable(conversation: Conversation, now) -> bool:

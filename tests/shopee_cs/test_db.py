@@ -1,0 +1,111 @@
+"""The shared database helpers against PostgreSQL: what they write and what they refuse."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import DatabaseError
+from django.utils import timezone
+
+from chat.models import Conversation, Message
+from shopee_cs.db import insert_unless_exists, save_fields
+from tests.factories import ConversationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_save_fields_writes_only_the_named_fields_and_stamps_auto_now():
+    conversation = ConversationFactory(buyer_name="before", last_message_preview="before")
+    stamped = conversation.updated_at
+    conversation.buyer_name = "after"
+    conversation.last_message_preview = "not saved"
+    save_fields(conversation, "buyer_name", "updated_at")
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.buyer_name == "after"
+    assert stored.last_message_preview == "before"
+    assert stored.updated_at == conversation.updated_at > stamped
+
+
+def test_save_fields_refuses_a_row_that_is_gone():
+    conversation = ConversationFactory()
+    Conversation.objects.filter(pk=conversation.pk).delete()
+    conversation.buyer_name = "lost"
+    with pytest.raises(DatabaseError, match="no row was updated"):
+        save_fields(conversation, "buyer_name")
+
+
+def test_insert_unless_exists_inserts_once_per_unique_key():
+    conversation = ConversationFactory()
+    at = timezone.now() - timedelta(minutes=1)
+
+    def message(text):
+        return Message(
+            conversation=conversation,
+            shop=conversation.shop,
+            platform_message_id="9223372036854775807",  # above 2**53, kept as a string
+            direction="in",
+            sender_kind="buyer",
+            text=text,
+            platform_created_at=at,
+        )
+
+    first, second = message("first"), message("second")
+    assert insert_unless_exists(first, conflict=("shop", "platform_message_id")) is True
+    assert first.pk is not None and not first._state.adding
+    assert insert_unless_exists(second, conflict=("shop", "platform_message_id")) is False
+    assert second.pk is None
+    stored = Message.objects.get(shop=conversation.shop, platform_message_id="9223372036854775807")
+    assert (stored.pk, stored.text) == (first.pk, "first")
+
+
+def test_get_with_related_loads_the_chain_as_select_related_does(django_assert_num_queries):
+    from chat.models import OutboundDelivery
+    from integrations.models import ShopToken
+    from shopee_cs.db import get_with_related
+    from tests.factories import MessageFactory
+
+    message = MessageFactory(direction="out", sender_kind="agent", payload={"item_id": "7"})
+    delivery = OutboundDelivery.objects.create(message=message)
+    shop = message.conversation.shop
+    path = "message__conversation__shop__token"
+    expected = OutboundDelivery.objects.select_related(path).get(pk=delivery.pk)
+    with django_assert_num_queries(1):
+        loaded = get_with_related(OutboundDelivery, delivery.pk, path)
+        assert loaded.message.payload == {"item_id": "7"}  # JSON converted, not text
+        assert loaded.message.conversation.shop.platform_shop_id == shop.platform_shop_id
+        assert loaded.message.conversation.created_at == expected.message.conversation.created_at
+        assert loaded.status == expected.status and loaded.message.text == expected.message.text
+    # No token row: the one-to-one is left unloaded and raises as Django's accessor does.
+    with pytest.raises(ShopToken.DoesNotExist):
+        loaded.message.conversation.shop.token  # noqa: B018
+
+
+def test_get_with_related_sets_both_sides_of_a_loaded_one_to_one(django_assert_num_queries):
+    from chat.models import OutboundDelivery
+    from integrations.models import ShopToken
+    from shopee_cs.db import get_with_related
+    from tests.factories import MessageFactory
+
+    message = MessageFactory(direction="out", sender_kind="agent")
+    shop = message.conversation.shop
+    ShopToken.objects.create(
+        shop=shop,
+        access_token_encrypted="sealed-a",
+        refresh_token_encrypted="sealed-r",
+        access_expires_at=timezone.now(),
+    )
+    delivery = OutboundDelivery.objects.create(message=message)
+    with django_assert_num_queries(1):
+        loaded = get_with_related(
+            OutboundDelivery, delivery.pk, "message__conversation__shop__token"
+        )
+        token = loaded.message.conversation.shop.token
+        assert token.shop is loaded.message.conversation.shop
+    assert token.access_token_encrypted == "sealed-a"
+
+
+def test_get_with_related_raises_does_not_exist():
+    from chat.models import OutboundDelivery
+    from shopee_cs.db import get_with_related
+
+    with pytest.raises(OutboundDelivery.DoesNotExist):
+        get_with_related(OutboundDelivery, 10**12, "message__conversation")
