@@ -1,11 +1,12 @@
 """BM1: webhook -> agent websocket latency, against raw PostgreSQL commit + Redis pub/sub.
 
-Starts daphne and a Celery worker (`-c 2 -Q webhooks_in,outbound,default --prefetch-multiplier
-1`) with production settings (daphne processes pushes itself within PUSH_INLINE_CPU_SHARE, the
-worker takes the rest; the report counts the worker's share), connects `--agents` OTP-verified
-agent sockets to `/ws/agent/` (agents spread over `--groups` agent groups owning `--shops`
-shops), then POSTs signed Shopee chat pushes to `/webhooks/shopee/` at `--rate`/s and timestamps
-each `chat.message_created` on every socket. In the same run, from the same process:
+Starts daphne and a Celery worker (`-c 2 -Q webhooks_in,outbound,outbound_retry,default
+--prefetch-multiplier 1`) with production settings (daphne processes pushes itself within
+PUSH_INLINE_CPU_SHARE, the worker takes the rest; the report counts the worker's share),
+connects `--agents` OTP-verified agent sockets to `/ws/agent/` (agents spread over `--groups`
+agent groups owning `--shops` shops), then POSTs signed Shopee chat pushes to
+`/webhooks/shopee/` at `--rate`/s and timestamps each `chat.message_created` on every socket.
+In the same run, from the same process:
 - baseline: a bare `INSERT ... ON CONFLICT DO NOTHING` + COMMIT round trip (psycopg) and a raw
   Redis PUBLISH -> subscriber receive round trip, p95 each, measured idle just before the load
   (and sampled every 200 ms during the load, for information);
@@ -62,7 +63,7 @@ def start_processes(env: dict, port: int, logdir: Path, worker_log_level: str) -
     with (logdir / "worker.log").open("w") as worker_log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-             "-Q", "webhooks_in,outbound,default", "--prefetch-multiplier", "1",
+             "-Q", "webhooks_in,outbound,outbound_retry,default", "--prefetch-multiplier", "1",
              "-l", worker_log_level],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=worker_log,
         )  # fmt: skip

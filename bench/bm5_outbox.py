@@ -55,7 +55,8 @@ def start_worker(env: dict) -> subprocess.Popen:
     with open(os.environ.get("BM5_WORKER_LOG", os.devnull), "w") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-             "-Q", "outbound,default,webhooks_in", "--prefetch-multiplier", "1", "-l", level],
+             "-Q", "outbound,outbound_retry,default,webhooks_in", "--prefetch-multiplier", "1",
+             "-l", level],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 

@@ -3,6 +3,7 @@
 from contextlib import suppress
 
 from celery import shared_task
+from django.conf import settings
 
 from chat.services import inbound, outbox, reconcile
 from integrations.errors import RateLimited
@@ -38,12 +39,15 @@ def outbound_delivery_send_task(self, delivery_id: int) -> None:
     )
     if outcome is None or outcome.retry_in is None:
         return
+    # Retries and read-backs go to a queue of their own: behind a backlog of first sends in
+    # `outbound` they would wait until it drained, whatever their countdown.
+    queue = settings.OUTBOX_RETRY_QUEUE
     if outcome.delivery.status == outcome.delivery.Status.UNKNOWN:
         outbound_delivery_resolve_unknown_task.apply_async(
-            (delivery_id,), countdown=outcome.retry_in
+            (delivery_id,), countdown=outcome.retry_in, queue=queue
         )
     else:
-        raise self.retry(countdown=outcome.retry_in)
+        raise self.retry(countdown=outcome.retry_in, queue=queue)
 
 
 @shared_task(name="chat.outbound_delivery_resolve_unknown")

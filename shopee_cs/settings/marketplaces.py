@@ -53,7 +53,9 @@ PUSH_INLINE_CPU_SHARE = env.float("PUSH_INLINE_CPU_SHARE", default=0.5)
 # Pushes above this size are refused (413) before the body is read.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 
-# Three queues (fast inbound processing, rate-limited vendor sends, everything else).
+# Four queues: fast inbound processing, first sends, their retries and read-backs (so a backlog
+# of first sends never holds them), everything else. Workers consume all four.
+OUTBOX_RETRY_QUEUE = "outbound_retry"
 CELERY_TASK_ROUTES = {
     "chat.inbound_event_process": {"queue": "webhooks_in"},
     "chat.outbound_delivery_*": {"queue": "outbound"},

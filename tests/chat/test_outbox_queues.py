@@ -1,0 +1,77 @@
+"""Retries and read-backs are published to their own queue, through Celery and the real broker,
+so that a backlog of first sends never holds them back."""
+
+import json
+
+import pytest
+from celery.exceptions import Retry
+from django.conf import settings as django_settings
+from redis import Redis
+
+from chat.models import OutboundDelivery
+from chat.tasks import outbound_delivery_send_task
+from shopee_cs.celery import app
+from shopee_cs.models import User
+from tests.chat.test_outbox import _conversation, _queue
+
+
+@pytest.fixture
+def agent():
+    return User.objects.create_user("agent", password="x")
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Tasks published for real (not run eagerly) to the test broker; yields a reader of a
+    queue's messages as (task name, args)."""
+    redis = Redis.from_url(django_settings.CELERY_BROKER_URL)
+    queues = ("outbound", django_settings.OUTBOX_RETRY_QUEUE)
+    redis.delete(*queues)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+
+    def messages(queue: str) -> list[tuple[str, list]]:
+        raw = [json.loads(item) for item in redis.lrange(queue, 0, -1)]
+        return [(m["headers"]["task"], json.loads(_body(m))[0]) for m in raw]
+
+    yield messages
+    redis.delete(*queues)
+
+
+def _body(message: dict) -> str:
+    import base64
+
+    return base64.b64decode(message["body"]).decode()
+
+
+def _run_as_worker(delivery_id: int) -> None:
+    """The task's body as a worker runs it for a message it received (not called directly)."""
+    outbound_delivery_send_task.push_request(
+        id="task-1", called_directly=False, retries=0, args=[delivery_id], kwargs={}
+    )
+    try:
+        outbound_delivery_send_task.run(delivery_id)
+    finally:
+        outbound_delivery_send_task.pop_request()
+
+
+def test_a_retry_goes_to_the_retry_queue_not_behind_first_sends(simulator, shop, agent, broker):
+    conversation = _conversation(simulator, shop)
+    _, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", [500])
+    with pytest.raises(Retry):
+        _run_as_worker(delivery.pk)
+    assert broker("outbound") == []
+    assert broker("outbound_retry") == [("chat.outbound_delivery_send", [delivery.pk])]
+    delivery.refresh_from_db()
+    assert delivery.status == OutboundDelivery.Status.PENDING and delivery.attempts == 1
+
+
+def test_a_read_back_goes_to_the_retry_queue(simulator, shop, agent, broker):
+    conversation = _conversation(simulator, shop)
+    _, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", ["drop"])
+    _run_as_worker(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == OutboundDelivery.Status.UNKNOWN
+    assert broker("outbound") == []
+    assert broker("outbound_retry") == [("chat.outbound_delivery_resolve_unknown", [delivery.pk])]
