@@ -105,7 +105,6 @@ def _joined_sql(model: type[models.Model], path: tuple[str, ...]) -> tuple[str, 
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t0"  # noqa: S608
         + "".join(joins)
-        + f" WHERE t0.{quote(model._meta.pk.column)} = %s"
     )
     chain = tuple(
         _Hop(target, relation, forward, placed[n + 1])
@@ -137,17 +136,7 @@ def _instance(model: type[models.Model], row: tuple, start: int) -> models.Model
     return model.from_db(connection.alias, attnames, values)
 
 
-def get_with_related(model: type[models.Model], pk: Any, path: str) -> models.Model:
-    """`model.objects.select_related(path).get(pk=pk)` for the hot paths: the join is built once
-    per model and path instead of compiled by the ORM at every call. `path` follows foreign keys
-    and one-to-one relations ("message__conversation__shop__token"); a missing one-to-one row is
-    left unloaded, so accessing it raises as usual. Raises `model.DoesNotExist`."""
-    sql, chain = _joined_sql(model, tuple(path.split("__")))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+def _assemble(model: type[models.Model], row: tuple, chain: tuple[_Hop, ...]) -> models.Model:
     root = parent = _instance(model, row, 0)
     for hop in chain:
         child = _instance(hop.model, row, hop.first_column)
@@ -158,3 +147,30 @@ def get_with_related(model: type[models.Model], pk: Any, path: str) -> models.Mo
             hop.relation.field.set_cached_value(child, parent)
         parent = child
     return root
+
+
+def first_with_related(
+    model: type[models.Model], path: str, where: str, params: list, *, lock: bool = False
+) -> models.Model | None:
+    """The first row of `model` matching `where` (SQL over the aliases t0 for `model`, t1, t2 …
+    along `path`), loaded with its related rows as `select_related(path)` would, or None. With
+    `lock`, the `model` row (only) is locked FOR UPDATE. For the hot paths: the join is built
+    once per model and path instead of compiled by the ORM at every call. `path` follows
+    foreign keys and one-to-one relations; a missing one-to-one row is left unloaded, so
+    accessing it raises as usual."""
+    select, chain = _joined_sql(model, tuple(path.split("__")))
+    sql = f"{select} WHERE {where} LIMIT 1{' FOR UPDATE OF t0' if lock else ''}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else _assemble(model, row, chain)
+
+
+def get_with_related(model: type[models.Model], pk: Any, path: str) -> models.Model:
+    """`model.objects.select_related(path).get(pk=pk)`, as first_with_related loads it. Raises
+    `model.DoesNotExist`."""
+    where = f"t0.{connection.ops.quote_name(model._meta.pk.column)} = %s"
+    found = first_with_related(model, path, where, [pk])
+    if found is None:
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+    return found

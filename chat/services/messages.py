@@ -10,7 +10,7 @@ from chat.services.publish import message_and_conversation_publish
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
-from shopee_cs.db import insert_unless_exists
+from shopee_cs.db import first_with_related, insert_unless_exists, save_fields
 
 logger = logging.getLogger(__name__)
 
@@ -120,15 +120,12 @@ def conversation_locked_with_shop(
 ) -> Conversation | None:
     """A stored conversation, locked for update, with its shop in the same query (a push names
     the shop by its platform id: one round trip instead of two)."""
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("shop")
-        .filter(
-            shop__platform=platform,
-            shop__platform_shop_id=platform_shop_id,
-            platform_conversation_id=platform_conversation_id,
-        )
-        .first()
+    return first_with_related(
+        Conversation,
+        "shop",
+        "t1.platform = %s AND t1.platform_shop_id = %s AND t0.platform_conversation_id = %s",
+        [platform, platform_shop_id, platform_conversation_id],
+        lock=True,
     )
 
 
@@ -178,16 +175,9 @@ def message_ingest(
                 own.platform_created_at = message.sent_at
                 own.status = Message.Status.SENT
                 own.sent_at = own.sent_at or message.sent_at
-                own.save(
-                    update_fields=[
-                        "platform_message_id",
-                        "platform_created_at",
-                        "status",
-                        "sent_at",
-                    ]
-                )
+                save_fields(own, "platform_message_id", "platform_created_at", "status", "sent_at")
                 _apply_to_conversation(conversation, message, message.sent_at)
-                conversation.save(update_fields=CONVERSATION_FIELDS_INGEST_CHANGES)
+                save_fields(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES)
                 message_and_conversation_publish(
                     message=own, event_type="chat.message_status_changed", conversation=conversation
                 )
@@ -197,7 +187,7 @@ def message_ingest(
         _apply_to_conversation(conversation, message, message.sent_at)
         if buyer_name and not conversation.buyer_name:
             conversation.buyer_name = buyer_name
-        conversation.save(update_fields=CONVERSATION_FIELDS_INGEST_CHANGES)
+        save_fields(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES)
         message_and_conversation_publish(
             message=row, event_type="chat.message_created", conversation=conversation
         )

@@ -109,3 +109,24 @@ def test_get_with_related_raises_does_not_exist():
 
     with pytest.raises(OutboundDelivery.DoesNotExist):
         get_with_related(OutboundDelivery, 10**12, "message__conversation")
+
+
+def test_first_with_related_filters_across_the_join_and_locks_only_when_asked():
+    from django.db import connection, transaction
+
+    from shopee_cs.db import first_with_related
+
+    mine = ConversationFactory(platform_conversation_id="555")
+    ConversationFactory(platform_conversation_id="555")  # the same id in another shop
+    where = "t1.platform_shop_id = %s AND t0.platform_conversation_id = %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        found = first_with_related(
+            Conversation, "shop", where, [mine.shop.platform_shop_id, "555"], lock=True
+        )
+        assert found.pk == mine.pk and found.shop.pk == mine.shop.pk
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND mode = 'RowShareLock'"
+            " AND relation = 'chat_conversation'::regclass AND pid = pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] == 1
+    assert first_with_related(Conversation, "shop", where, ["no such shop", "555"]) is None
