@@ -20,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
 
 from chat.services.inbound import inbound_event_process_here
 from chat.webhooks import PushAnswer, declared_length_refusal, push_answer, too_large
 from integrations.models import Platform
+from shopee_cs.db import work_connections_end, work_connections_start
 from shopee_cs.request_id import request_id_var
 
 PUSH_PATHS = {"/webhooks/shopee/": Platform.SHOPEE}
@@ -32,11 +32,11 @@ PUSH_PATHS = {"/webhooks/shopee/": Platform.SHOPEE}
 
 def _in_request(request_id: str, function, *args, **kwargs):
     token = request_id_var.set(request_id)
-    close_old_connections()  # what Django's request_started/finished do for its requests
+    work_connections_start()  # what Django's request_started/finished do for its requests
     try:
         return function(*args, **kwargs)
     finally:
-        close_old_connections()
+        work_connections_end()
         request_id_var.reset(token)
 
 

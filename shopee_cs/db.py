@@ -1,11 +1,20 @@
 """Database helpers shared by the apps' services."""
 
+import threading
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import (
+    DatabaseError,
+    close_old_connections,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 
 
 @cache
@@ -20,6 +29,38 @@ def _insert_sql(model: type[models.Model], conflict: tuple[str, ...]) -> tuple[s
         f" ON CONFLICT ({columns}) DO NOTHING RETURNING {quote(model._meta.pk.column)}"
     )
     return sql, fields
+
+
+@lru_cache(maxsize=64)
+def _insert_rows_sql(model: type[models.Model], rows: int) -> tuple[str, tuple]:
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)}"  # noqa: S608 (model names only)
+        f" ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES {', '.join([row] * rows)} RETURNING {quote(model._meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert_rows(instances: list[models.Model]) -> None:
+    """`bulk_create(instances)` for the hot paths, all of one model: one `INSERT … RETURNING`,
+    built once per model and row count instead of compiled by the ORM at every call. Sets each
+    instance's primary key (PostgreSQL returns the rows in the order given). No signals."""
+    if not instances:
+        return
+    sql, fields = _insert_rows_sql(type(instances[0]), len(instances))
+    values = [
+        f.get_db_prep_save(f.pre_save(instance, add=True), connection)
+        for instance in instances
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = [row[0] for row in cursor.fetchall()]
+    for instance, pk in zip(instances, ids, strict=True):
+        instance.pk, instance._state.adding, instance._state.db = pk, False, connection.alias
 
 
 def insert_unless_exists(
@@ -174,3 +215,31 @@ def get_with_related(model: type[models.Model], pk: Any, path: str) -> models.Mo
     if found is None:
         raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
     return found
+
+
+# A connection that finished a piece of work this recently skips Django's health check (a
+# `SELECT 1` round trip) before the next one; see work_connections_start.
+HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
+_finished = threading.local()
+
+
+def work_connections_start() -> None:
+    """Django's request_started handling, for work run outside its request cycle (the push
+    threads): close connections that failed or outlived CONN_MAX_AGE. A connection this thread
+    used less than HEALTH_CHECK_AFTER_IDLE_SECONDS ago, without an error, is not health-checked
+    again: with pushes arriving every few milliseconds the check doubled the round trips of an
+    answer. A connection lost in that second fails the work's first statement, as one lost
+    during the work would."""
+    close_old_connections()
+    finished_at = getattr(_finished, "at", None)
+    if finished_at is None or time.monotonic() - finished_at >= HEALTH_CHECK_AFTER_IDLE_SECONDS:
+        return
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.errors_occurred:
+            conn.health_check_done = True
+
+
+def work_connections_end() -> None:
+    """Django's request_finished handling, for work run outside its request cycle."""
+    close_old_connections()
+    _finished.at = time.monotonic()

@@ -8,6 +8,7 @@ from typing import Any
 
 from chat.events import conversation_data, message_data
 from chat.models import Conversation, LiveEvent, Message
+from shopee_cs.db import insert_rows
 from shopee_cs.realtime import publish_on_commit, shop_group
 
 
@@ -23,9 +24,8 @@ def live_event_publish(*, shop_id: int, event: dict[str, Any]) -> LiveEvent:
 
 def live_events_publish(*, shop_id: int, events: list[dict[str, Any]]) -> None:
     """Several events of one shop, written with a single insert and sent in order."""
-    records = LiveEvent.objects.bulk_create(
-        [LiveEvent(shop_id=shop_id, type=e["type"], payload=e) for e in events]
-    )
+    records = [LiveEvent(shop_id=shop_id, type=e["type"], payload=e) for e in events]
+    insert_rows(records)
     for record, event in zip(records, events, strict=True):
         publish_on_commit(shop_group(shop_id), {**event, "event_id": record.pk})
 

@@ -130,3 +130,52 @@ def test_first_with_related_filters_across_the_join_and_locks_only_when_asked():
         )
         assert cursor.fetchone()[0] == 1
     assert first_with_related(Conversation, "shop", where, ["no such shop", "555"]) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_used_a_moment_ago_is_not_health_checked_again(monkeypatch):
+    """The push threads' work: Django's health check (a SELECT 1) runs for a connection idle a
+    while, not for one that finished work a moment ago."""
+    from django.db import connections
+
+    from shopee_cs import db
+
+    connection = connections["default"]
+    checks = []
+    real = type(connection).is_usable
+    monkeypatch.setattr(type(connection), "is_usable", lambda self: checks.append(1) or real(self))
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    connection.close()
+
+    def work():
+        db.work_connections_start()
+        try:
+            Conversation.objects.exists()
+        finally:
+            db.work_connections_end()
+
+    work()  # a new connection: nothing to check
+    work()  # a moment later: trusted
+    assert checks == []
+    monkeypatch.setattr(db, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.0)
+    work()  # idle "long enough": checked before use
+    assert checks == [1]
+    connection.close()
+
+
+def test_insert_rows_sets_each_key_in_order_and_encodes_json():
+    from chat.models import LiveEvent
+    from shopee_cs.db import insert_rows
+
+    shop = ConversationFactory().shop
+    events = [
+        LiveEvent(shop=shop, type=f"t{n}", payload={"n": n, "id": str(2**60)}) for n in range(3)
+    ]
+    insert_rows(events)
+    stored = {e.pk: (e.type, e.payload) for e in LiveEvent.objects.filter(shop=shop)}
+    assert [stored[e.pk] for e in events] == [
+        (f"t{n}", {"n": n, "id": str(2**60)}) for n in range(3)
+    ]
+    assert all(not e._state.adding and e.created_at is not None for e in events)
+    insert_rows([])  # nothing to write
