@@ -191,16 +191,24 @@ def _assemble(model: type[models.Model], row: tuple, chain: tuple[_Hop, ...]) ->
 
 
 def first_with_related(
-    model: type[models.Model], path: str, where: str, params: list, *, lock: bool = False
+    model: type[models.Model],
+    path: str,
+    where: str,
+    params: list,
+    *,
+    lock: bool = False,
+    skip_locked: bool = False,
 ) -> models.Model | None:
     """The first row of `model` matching `where` (SQL over the aliases t0 for `model`, t1, t2 …
-    along `path`), loaded with its related rows as `select_related(path)` would, or None. With
-    `lock`, the `model` row (only) is locked FOR UPDATE. For the hot paths: the join is built
-    once per model and path instead of compiled by the ORM at every call. `path` follows
-    foreign keys and one-to-one relations; a missing one-to-one row is left unloaded, so
-    accessing it raises as usual."""
-    select, chain = _joined_sql(model, tuple(path.split("__")))
-    sql = f"{select} WHERE {where} LIMIT 1{' FOR UPDATE OF t0' if lock else ''}"
+    along `path`; "" for none), loaded with its related rows as `select_related(path)` would,
+    or None. With `lock`, the `model` row (only) is locked FOR UPDATE, skipping a row locked
+    elsewhere with `skip_locked`. For the hot paths: the statement is built once per model and
+    path instead of compiled by the ORM at every call. `path` follows foreign keys and
+    one-to-one relations; a missing one-to-one row is left unloaded, so accessing it raises as
+    usual."""
+    select, chain = _joined_sql(model, tuple(path.split("__")) if path else ())
+    locking = (" FOR UPDATE OF t0" + (" SKIP LOCKED" if skip_locked else "")) if lock else ""
+    sql = f"{select} WHERE {where} LIMIT 1{locking}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

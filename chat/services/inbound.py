@@ -22,7 +22,7 @@ from integrations.errors import AdapterError
 from integrations.models import Shop
 from integrations.services.connect import shop_deauthorize
 from integrations.services.tokens import ShopNotConnected
-from shopee_cs.db import insert_unless_exists, save_fields
+from shopee_cs.db import first_with_related, insert_unless_exists, save_fields
 
 logger = logging.getLogger(__name__)
 
@@ -186,13 +186,15 @@ class _Unprocessable(Exception):
     """The push is kept, parked with this error (an alert in the log), and not retried."""
 
 
-# Once per push: a statement written out, not compiled by the ORM at every call.
-_CLAIM_SQL = "SELECT * FROM chat_inboundevent WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED"
-
-
 def _claim(event_id: int) -> InboundEvent | None:
-    claimed = InboundEvent.objects.raw(_CLAIM_SQL, [event_id, InboundEvent.Status.PENDING])
-    return next(iter(claimed), None)
+    return first_with_related(
+        InboundEvent,
+        "",
+        "t0.id = %s AND t0.status = %s",
+        [event_id, InboundEvent.Status.PENDING],
+        lock=True,
+        skip_locked=True,
+    )
 
 
 def _handle(event: InboundEvent) -> None:

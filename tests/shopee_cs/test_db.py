@@ -179,3 +179,38 @@ def test_insert_rows_sets_each_key_in_order_and_encodes_json():
     ]
     assert all(not e._state.adding and e.created_at is not None for e in events)
     insert_rows([])  # nothing to write
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_with_related_skips_a_row_locked_elsewhere():
+    import threading
+
+    from django.db import connections, transaction
+
+    from shopee_cs.db import first_with_related
+
+    conversation = ConversationFactory()
+    where, params = "t0.id = %s", [conversation.pk]
+    locked, release, seen = threading.Event(), threading.Event(), {}
+
+    def holder():
+        with transaction.atomic():
+            first_with_related(Conversation, "", where, params, lock=True)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            seen["skipped"] = first_with_related(
+                Conversation, "", where, params, lock=True, skip_locked=True
+            )
+    finally:
+        release.set()
+        thread.join(10)
+    assert seen["skipped"] is None
+    with transaction.atomic():
+        assert first_with_related(Conversation, "", where, params, lock=True).pk == conversation.pk
