@@ -2,6 +2,7 @@
 so that a backlog of first sends never holds them back."""
 
 import json
+import uuid
 
 import pytest
 from celery.exceptions import Retry
@@ -21,12 +22,12 @@ def agent():
 
 
 @pytest.fixture
-def broker(monkeypatch):
-    """Tasks published for real (not run eagerly) to the test broker; yields a reader of a
-    queue's messages as (task name, args)."""
+def broker(monkeypatch, settings):
+    """Tasks published for real (not run eagerly) to the broker, the retry queue under a name
+    of this test's own (the broker's Redis may serve a running instance or a parallel test);
+    yields a reader of a queue's messages as (task name, args)."""
     redis = Redis.from_url(django_settings.CELERY_BROKER_URL)
-    queues = ("outbound", django_settings.OUTBOX_RETRY_QUEUE)
-    redis.delete(*queues)
+    settings.OUTBOX_RETRY_QUEUE = f"outbound_retry_test_{uuid.uuid4().hex}"
     monkeypatch.setitem(app.conf, "task_always_eager", False)
 
     def messages(queue: str) -> list[tuple[str, list]]:
@@ -34,7 +35,7 @@ def broker(monkeypatch):
         return [(m["headers"]["task"], json.loads(_body(m))[0]) for m in raw]
 
     yield messages
-    redis.delete(*queues)
+    redis.delete(settings.OUTBOX_RETRY_QUEUE)
 
 
 def _body(message: dict) -> str:
@@ -54,24 +55,38 @@ def _run_as_worker(delivery_id: int) -> None:
         outbound_delivery_send_task.pop_request()
 
 
-def test_a_retry_goes_to_the_retry_queue_not_behind_first_sends(simulator, shop, agent, broker):
+def test_a_retry_goes_to_the_retry_queue_not_behind_first_sends(
+    simulator, shop, agent, broker, settings
+):
     conversation = _conversation(simulator, shop)
     _, delivery = _queue(conversation, agent)
     simulator.sim.faults.script("sellerchat/send_message", [500])
     with pytest.raises(Retry):
         _run_as_worker(delivery.pk)
-    assert broker("outbound") == []
-    assert broker("outbound_retry") == [("chat.outbound_delivery_send", [delivery.pk])]
+    assert ("chat.outbound_delivery_send", [delivery.pk]) not in broker("outbound")
+    assert broker(settings.OUTBOX_RETRY_QUEUE) == [("chat.outbound_delivery_send", [delivery.pk])]
     delivery.refresh_from_db()
     assert delivery.status == OutboundDelivery.Status.PENDING and delivery.attempts == 1
 
 
-def test_a_read_back_goes_to_the_retry_queue(simulator, shop, agent, broker):
+def test_a_read_back_goes_to_the_retry_queue(simulator, shop, agent, broker, settings):
     conversation = _conversation(simulator, shop)
     _, delivery = _queue(conversation, agent)
     simulator.sim.faults.script("sellerchat/send_message", ["drop"])
     _run_as_worker(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == OutboundDelivery.Status.UNKNOWN
-    assert broker("outbound") == []
-    assert broker("outbound_retry") == [("chat.outbound_delivery_resolve_unknown", [delivery.pk])]
+    read_back = ("chat.outbound_delivery_resolve_unknown", [delivery.pk])
+    assert read_back not in broker("outbound")
+    assert broker(settings.OUTBOX_RETRY_QUEUE) == [read_back]
+
+
+def test_every_worker_command_consumes_the_retry_queue():
+    """A worker that does not listen on the retry queue would leave retries to the sweep."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("Procfile", "compose.yaml"):
+        text = (root / name).read_text()
+        assert "webhooks_in,outbound,outbound_retry,default" in text, name
+    assert django_settings.OUTBOX_RETRY_QUEUE == "outbound_retry"
