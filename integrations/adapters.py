@@ -11,6 +11,7 @@ import abc
 import importlib
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from integrations.types import (
@@ -33,6 +34,9 @@ from integrations.types import (
 
 class MarketplaceAdapter(abc.ABC):
     platform: str = ""
+    # The Django settings from_settings reads: get_adapter reuses an adapter built from the same
+    # values (adapters hold configuration only). Empty: a new adapter at every call.
+    settings_names: tuple[str, ...] = ()
 
     @classmethod
     @abc.abstractmethod
@@ -161,4 +165,22 @@ def get_adapter(platform: str, *, retries: bool = True, **config: Any) -> Market
     cls = adapter_class(platform)
     if config:
         return cls(**config)
+    if not cls.settings_names:
+        return cls.from_settings(retries=retries)
+    from django.conf import settings  # lazy: this module must import without Django
+
+    values = tuple(_hashable(getattr(settings, name, None)) for name in cls.settings_names)
+    return _adapter_from_settings(cls, retries, values)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@lru_cache(maxsize=32)
+def _adapter_from_settings(
+    cls: type[MarketplaceAdapter], retries: bool, values: tuple
+) -> MarketplaceAdapter:
+    """One adapter per class, retry mode and settings `values` (the cache key): building one
+    per call cost about a tenth of a push's answer."""
     return cls.from_settings(retries=retries)

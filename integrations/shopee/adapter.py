@@ -36,6 +36,16 @@ MAX_ORDER_WINDOW = timedelta(days=15)  # get_order_list and get_return_list wind
 
 class ShopeeAdapter(MarketplaceAdapter):
     platform = "shopee"
+    settings_names = (
+        "SHOPEE_PARTNER_ID",
+        "SHOPEE_PARTNER_KEY",
+        "SHOPEE_PUSH_KEY",
+        "SHOPEE_PUSH_PREVIOUS_KEY",
+        "SHOPEE_HOST",
+        "SHOPEE_PUSH_CALLBACK_URL",
+        "SHOPEE_HTTP_TIMEOUT",
+        "SHOPEE_SEND_TIMEOUT",
+    )
 
     def __init__(
         self,
