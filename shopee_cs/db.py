@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -44,23 +45,54 @@ def _insert_rows_sql(model: type[models.Model], rows: int) -> tuple[str, tuple]:
     return sql, fields
 
 
-def insert_rows(instances: list[models.Model]) -> None:
-    """`bulk_create(instances)` for the hot paths, all of one model: one `INSERT … RETURNING`,
-    built once per model and row count instead of compiled by the ORM at every call. Sets each
-    instance's primary key (PostgreSQL returns the rows in the order given). No signals."""
-    if not instances:
-        return
+@dataclass(frozen=True)
+class Statement:
+    """One statement for execute_together, with what reads its result."""
+
+    sql: str
+    params: list
+    done: Callable[[Any], None]  # called with the cursor positioned on this statement's result
+
+
+def execute_together(*statements: Statement) -> None:
+    """Run the statements in one round trip, in order, in the current transaction: Django's
+    psycopg cursors bind parameters client-side, so several statements can go as one query
+    string. Each statement's `done` then reads its own result (row count, returned rows). The
+    statements have run when a `done` check fails: batch inside a transaction, which the
+    failure then rolls back as a whole."""
+    sql = ";\n".join(s.sql for s in statements)
+    params = [value for s in statements for value in s.params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for n, statement in enumerate(statements):
+            if n and not cursor.nextset():
+                raise DatabaseError("a statement of the batch returned no result")
+            statement.done(cursor)
+
+
+def insert_rows_statement(instances: list[models.Model]) -> Statement:
+    """`bulk_create(instances)`, all of one model, as one `INSERT … RETURNING` built once per
+    model and row count; running it sets each instance's primary key (PostgreSQL returns the
+    rows in the order given). No signals."""
     sql, fields = _insert_rows_sql(type(instances[0]), len(instances))
     values = [
         f.get_db_prep_save(f.pre_save(instance, add=True), connection)
         for instance in instances
         for f in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+
+    def done(cursor) -> None:
         ids = [row[0] for row in cursor.fetchall()]
-    for instance, pk in zip(instances, ids, strict=True):
-        instance.pk, instance._state.adding, instance._state.db = pk, False, connection.alias
+        for instance, pk in zip(instances, ids, strict=True):
+            instance.pk, instance._state.adding, instance._state.db = pk, False, connection.alias
+
+    return Statement(sql, values, done)
+
+
+def insert_rows(instances: list[models.Model]) -> None:
+    """Run insert_rows_statement for the hot paths (instead of the ORM's bulk_create)."""
+    if instances:
+        execute_together(insert_rows_statement(instances))
 
 
 def insert_unless_exists(
@@ -97,17 +129,23 @@ def _update_sql(model: type[models.Model], names: tuple[str, ...]) -> tuple[str,
     return sql, fields
 
 
-def save_fields(instance: models.Model, *names: str) -> None:
-    """`instance.save(update_fields=names)` for the hot paths: the UPDATE is built once per
-    model and field list instead of compiled by the ORM at every call (an `auto_now` field that
-    is named gets the current time, as with save). Like save, raises DatabaseError when no row
-    was updated. No save signals are sent."""
+def save_fields_statement(instance: models.Model, *names: str) -> Statement:
+    """`instance.save(update_fields=names)` as an UPDATE built once per model and field list (an
+    `auto_now` field that is named gets the current time, as with save). Like save, running it
+    raises DatabaseError when no row was updated. No save signals are sent."""
     sql, fields = _update_sql(type(instance), names)
     values = [f.get_db_prep_save(f.pre_save(instance, add=False), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+
+    def done(cursor) -> None:
         if cursor.rowcount != 1:
             raise DatabaseError(f"{type(instance).__name__} {instance.pk}: no row was updated")
+
+    return Statement(sql, [*values, instance.pk], done)
+
+
+def save_fields(instance: models.Model, *names: str) -> None:
+    """Run save_fields_statement for the hot paths (instead of compiling the ORM's save)."""
+    execute_together(save_fields_statement(instance, *names))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from chat.services.publish import message_and_conversation_publish
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
-from shopee_cs.db import first_with_related, insert_unless_exists, save_fields
+from shopee_cs.db import first_with_related, insert_unless_exists, save_fields_statement
 
 logger = logging.getLogger(__name__)
 
@@ -175,11 +175,17 @@ def message_ingest(
                 own.platform_created_at = message.sent_at
                 own.status = Message.Status.SENT
                 own.sent_at = own.sent_at or message.sent_at
-                save_fields(own, "platform_message_id", "platform_created_at", "status", "sent_at")
                 _apply_to_conversation(conversation, message, message.sent_at)
-                save_fields(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES)
                 message_and_conversation_publish(
-                    message=own, event_type="chat.message_status_changed", conversation=conversation
+                    message=own,
+                    event_type="chat.message_status_changed",
+                    conversation=conversation,
+                    together_with=(
+                        save_fields_statement(
+                            own, "platform_message_id", "platform_created_at", "status", "sent_at"
+                        ),
+                        save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),
+                    ),
                 )
                 return own, False
             kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
@@ -187,9 +193,13 @@ def message_ingest(
         _apply_to_conversation(conversation, message, message.sent_at)
         if buyer_name and not conversation.buyer_name:
             conversation.buyer_name = buyer_name
-        save_fields(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES)
-        message_and_conversation_publish(
-            message=row, event_type="chat.message_created", conversation=conversation
+        message_and_conversation_publish(  # the conversation's update in the same round trip
+            message=row,
+            event_type="chat.message_created",
+            conversation=conversation,
+            together_with=(
+                save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),
+            ),
         )
         if row.sender_kind == Message.SenderKind.BUYER:
             transaction.on_commit(

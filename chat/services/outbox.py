@@ -24,7 +24,7 @@ from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
 from integrations.services.tokens import ShopNotConnected, shop_auth_get, shop_tokens_refresh
-from shopee_cs.db import get_with_related, save_fields
+from shopee_cs.db import Statement, get_with_related, save_fields_statement
 
 logger = logging.getLogger(__name__)
 
@@ -331,30 +331,36 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
         delivery.status = OutboundDelivery.Status.SENT
         delivery.last_error = ""
-        save_fields(delivery, "status", "last_error", "updated_at")
         message.status = Message.Status.SENT
         message.platform_message_id = result.platform_message_id
         message.platform_created_at = result.sent_at
         message.sent_at = acked
         latency_ms = int((acked - message.created_at).total_seconds() * 1000)
         message.delivery_latency_ms = max(latency_ms, 0)
-        save_fields(
-            message,
-            "status",
-            "platform_message_id",
-            "platform_created_at",
-            "sent_at",
-            "delivery_latency_ms",
-        )
+        writes = [
+            save_fields_statement(delivery, "status", "last_error", "updated_at"),
+            save_fields_statement(
+                message,
+                "status",
+                "platform_message_id",
+                "platform_created_at",
+                "sent_at",
+                "delivery_latency_ms",
+            ),
+        ]
         if message.sender_kind != Message.SenderKind.AUTO:  # an auto-reply answers no one
-            _answer_conversation(conversation, message, result.sent_at)
-        message_and_conversation_publish(
-            message=message, event_type="chat.message_status_changed", conversation=conversation
+            writes.append(_answer_conversation(conversation, message, result.sent_at))
+        message_and_conversation_publish(  # the writes and their events in one round trip
+            message=message,
+            event_type="chat.message_status_changed",
+            conversation=conversation,
+            together_with=tuple(writes),
         )
     return DeliveryOutcome(delivery)
 
 
-def _answer_conversation(conversation: Conversation, message: Message, at) -> None:
+def _answer_conversation(conversation: Conversation, message: Message, at) -> Statement:
+    """Our reply answers the buyer: the conversation's clocks move (the UPDATE returned)."""
     if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
         conversation.last_seller_message_at = at
     if conversation.awaiting_reply_since is not None and at >= conversation.awaiting_reply_since:
@@ -362,7 +368,7 @@ def _answer_conversation(conversation: Conversation, message: Message, at) -> No
     if conversation.last_message_at is None or at >= conversation.last_message_at:
         conversation.last_message_at = at
         conversation.last_message_preview = (message.text or f"[{message.kind}]")[:255]
-    save_fields(
+    return save_fields_statement(
         conversation,
         "last_seller_message_at",
         "awaiting_reply_since",

@@ -8,7 +8,7 @@ from typing import Any
 
 from chat.events import conversation_data, message_data
 from chat.models import Conversation, LiveEvent, Message
-from shopee_cs.db import insert_rows
+from shopee_cs.db import Statement, execute_together, insert_rows_statement
 from shopee_cs.realtime import publish_on_commit, shop_group
 
 
@@ -22,10 +22,16 @@ def live_event_publish(*, shop_id: int, event: dict[str, Any]) -> LiveEvent:
     return record
 
 
-def live_events_publish(*, shop_id: int, events: list[dict[str, Any]]) -> None:
-    """Several events of one shop, written with a single insert and sent in order."""
+def live_events_publish(
+    *, shop_id: int, events: list[dict[str, Any]], together_with: tuple[Statement, ...] = ()
+) -> None:
+    """Several events of one shop, written with a single insert and sent in order. The
+    `together_with` statements (the writes the events announce) run first, in the same round
+    trip."""
     records = [LiveEvent(shop_id=shop_id, type=e["type"], payload=e) for e in events]
-    insert_rows(records)
+    statements = (*together_with, insert_rows_statement(records)) if records else together_with
+    if statements:
+        execute_together(*statements)
     for record, event in zip(records, events, strict=True):
         publish_on_commit(shop_group(shop_id), {**event, "event_id": record.pk})
 
@@ -51,15 +57,21 @@ def conversation_publish(*, conversation: Conversation) -> None:
 
 
 def message_and_conversation_publish(
-    *, message: Message, event_type: str, conversation: Conversation
+    *,
+    message: Message,
+    event_type: str,
+    conversation: Conversation,
+    together_with: tuple[Statement, ...] = (),
 ) -> None:
-    """A message event and its conversation's update, written with a single insert."""
+    """A message event and its conversation's update, written with a single insert (after the
+    `together_with` statements, in the same round trip)."""
     live_events_publish(
         shop_id=message.shop_id,
         events=[
             message_event(message=message, event_type=event_type),
             conversation_event(conversation=conversation),
         ],
+        together_with=together_with,
     )
 
 

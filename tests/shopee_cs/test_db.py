@@ -214,3 +214,37 @@ def test_first_with_related_skips_a_row_locked_elsewhere():
     assert seen["skipped"] is None
     with transaction.atomic():
         assert first_with_related(Conversation, "", where, params, lock=True).pk == conversation.pk
+
+
+def test_execute_together_runs_the_batch_in_one_query_and_reads_each_result(
+    django_assert_num_queries,
+):
+    from chat.models import LiveEvent
+    from shopee_cs.db import execute_together, insert_rows_statement, save_fields_statement
+
+    conversation = ConversationFactory(buyer_name="before")
+    conversation.buyer_name = "after"
+    events = [LiveEvent(shop=conversation.shop, type="t", payload={"n": n}) for n in range(2)]
+    with django_assert_num_queries(1):
+        execute_together(
+            save_fields_statement(conversation, "buyer_name"), insert_rows_statement(events)
+        )
+    assert Conversation.objects.get(pk=conversation.pk).buyer_name == "after"
+    assert [e.pk for e in events] == sorted(
+        LiveEvent.objects.filter(shop=conversation.shop).values_list("pk", flat=True)
+    )
+
+
+def test_a_failed_check_in_a_batch_rolls_the_whole_transaction_back():
+    from django.db import transaction
+
+    from chat.models import LiveEvent
+    from shopee_cs.db import execute_together, insert_rows_statement, save_fields_statement
+
+    conversation = ConversationFactory()
+    gone = ConversationFactory(shop=conversation.shop)
+    Conversation.objects.filter(pk=gone.pk).delete()
+    events = [LiveEvent(shop=conversation.shop, type="t", payload={})]
+    with pytest.raises(DatabaseError, match="no row was updated"), transaction.atomic():
+        execute_together(save_fields_statement(gone, "buyer_name"), insert_rows_statement(events))
+    assert not LiveEvent.objects.filter(shop=conversation.shop).exists()
