@@ -182,7 +182,7 @@ def _joined_sql(model: type[models.Model], path: tuple[str, ...]) -> tuple[str, 
         placed.append(offset)
         offset += len(fields)
     sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t0"  # noqa: S608
+        f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t0"  # noqa: S608 (names)
         + "".join(joins)
     )
     chain = tuple(
