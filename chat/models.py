@@ -64,7 +64,9 @@ class Conversation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["shop", "platform_conversation_id"], name="conversation_unique_per_shop"
-            )
+            ),
+            # The target of message_same_shop_as_conversation (chat/migrations/0010).
+            models.UniqueConstraint(fields=["id", "shop"], name="conversation_id_shop"),
         ]
         indexes = [
             models.Index(fields=["shop", "-last_message_at", "-id"], name="conv_shop_recent"),
@@ -102,10 +104,19 @@ class Message(models.Model):
 
     # Each message index costs every ingested row (BM3), so none is kept twice: msg_conv_recent
     # leads with the conversation, message_unique_platform_id with the shop.
+    # One database constraint covers both keys: message_same_shop_as_conversation, a foreign key
+    # on (conversation_id, shop_id) added in chat/migrations/0010. It also holds the shop to the
+    # conversation's, and it is one check per inserted row instead of two.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,
+        db_constraint=False,
     )
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="+", db_index=False)
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # Null (not "") until the platform acknowledges an outbound message: the unique constraint
     # below must skip unsent messages.
     platform_message_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001

@@ -35,6 +35,8 @@ AUTO_REPLY_OPTION = 129  # message_option measured on auto-replies (doc §5.3)
 
 def sid(value: Any) -> str:
     """A platform id as str. Floats are refused: they would already have lost digits."""
+    if type(value) is int:  # how JSON ids usually arrive; checked first as a pull maps thousands
+        return str(value)
     if value is None or value == "":
         return ""
     if isinstance(value, (bool, float)):
@@ -43,6 +45,8 @@ def sid(value: Any) -> str:
 
 
 def from_seconds(value: Any) -> datetime | None:
+    if type(value) is int and value > 0:
+        return datetime.fromtimestamp(value, tz=UTC)
     if value in (None, "", 0, "0"):
         return None
     return datetime.fromtimestamp(int(value), tz=UTC)
