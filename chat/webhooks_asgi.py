@@ -130,7 +130,7 @@ class PushRoute:
                 return await _respond(send, 413, too_large(limit))
             if not message.get("more_body"):
                 break
-        request_id = uuid.uuid4().hex
+        request_id = scope.get("request_id") or uuid.uuid4().hex
         inline = self.inline.reserve()
         try:
             answer = await _answer(request_id, platform, headers, bytes(body), not inline)

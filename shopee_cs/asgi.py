@@ -12,13 +12,15 @@ django_asgi_app = SyncChainASGIHandler()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.webhooks_asgi import PushRoute  # noqa: E402
+from shopee_cs.request_id import RequestIdASGIMiddleware  # noqa: E402
 from shopee_cs.routing import websocket_urlpatterns  # noqa: E402
 from shopee_cs.security.websocket import staff_websocket_stack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Marketplace pushes skip Django's request handling (chat.webhooks_asgi).
-        "http": PushRoute(django_asgi_app),
+        # Every request gets its id and access log line first; marketplace pushes then skip
+        # Django's request handling (chat.webhooks_asgi).
+        "http": RequestIdASGIMiddleware(PushRoute(django_asgi_app)),
         # Origin check, session auth, then OTP + allowlist (HTTP middleware never sees sockets).
         "websocket": staff_websocket_stack(URLRouter(websocket_urlpatterns)),
     }

@@ -1,15 +1,20 @@
 """`python -m shopee_cs.serve [daphne's options]`: daphne, with its access log written through
-logging (JSON lines with the other logs, see LOG_FORMAT) instead of NCSA text on stdout."""
+logging (JSON lines with the other logs, see LOG_FORMAT) instead of NCSA text on stdout.
 
-import logging
+HTTP requests are logged by the application (shopee_cs.request_id.RequestIdASGIMiddleware), with
+their request id; daphne's log keeps the websocket lines."""
 
 from daphne import cli
 from daphne.access import AccessLogGenerator
 
-logger = logging.getLogger("shopee_cs.access")
+from shopee_cs.request_id import access_logger as logger
 
 
 class LoggingAccessLog(AccessLogGenerator):
+    def __call__(self, protocol, action, details):
+        if protocol != "http":
+            super().__call__(protocol, action, details)
+
     def write_entry(self, host, date, request, status=None, length=None, ident=None, user=None):
         logger.info(
             "%s %s",
