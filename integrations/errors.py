@@ -108,5 +108,9 @@ class NetworkError(AdapterError):
         self.outcome_unknown = outcome_unknown
 
 
+class NotConfigured(AdapterError):
+    """The app's partner id or key is not set: no call can be made until the settings are."""
+
+
 class PushVerificationNotConfigured(RuntimeError):
     """No push key or callback URL configured: the receiver must fail closed (503)."""

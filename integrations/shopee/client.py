@@ -96,7 +96,9 @@ class ShopeeClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        self.partner_id = int(partner_id)
+        # Unset before the app is registered: the client is still built (a push is then refused
+        # with 503, see verify_push), and every call raises NotConfigured.
+        self.partner_id = int(partner_id) if str(partner_id).strip() else 0
         self.partner_key = signing.normalize_partner_key(partner_key)
         self.host = host.rstrip("/")
         self.timeout = timeout
@@ -140,6 +142,10 @@ class ShopeeClient:
     ) -> dict[str, Any]:
         """Call ``/api/v2/<api>`` and return ``response`` (or the top-level body for the token
         endpoints and get_shops_by_partner). Raises ``integrations.errors.AdapterError``."""
+        if not (self.partner_id and self.partner_key):
+            raise e.NotConfigured(
+                "SHOPEE_PARTNER_ID and SHOPEE_PARTNER_KEY must be set", code="not_configured"
+            )
         api = api.strip("/")
         path = API + api
         public = api in PUBLIC or api.startswith(PUBLIC_PREFIXES)

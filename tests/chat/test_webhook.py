@@ -80,6 +80,19 @@ def test_without_a_configured_key_pushes_fail_closed(client, settings):
     assert not InboundEvent.objects.exists()
 
 
+def test_before_the_app_is_registered_pushes_fail_closed(client, settings):
+    settings.SHOPEE_PARTNER_ID = ""  # a fresh install: no partner id, key or push key yet
+    settings.SHOPEE_PARTNER_KEY = ""
+    settings.SHOPEE_PUSH_KEY = ""
+    body = b'{"code":3,"shop_id":1,"timestamp":1,"data":{}}'
+    response = signed_post(client, settings, body, signature="a" * 64)
+    assert (response.status_code, response.content) == (
+        503,
+        b"Push verification is not configured.",
+    )
+    assert not InboundEvent.objects.exists()
+
+
 def test_an_authentic_push_that_does_not_parse_is_parked_not_dropped(client, settings):
     body = b"this is not json"
     response = signed_post(client, settings, body)

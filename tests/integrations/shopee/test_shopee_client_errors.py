@@ -249,3 +249,12 @@ def test_daily_limit_carries_time_until_reset():
     # error_limit resets at 00:00 UTC+8: retry_after exceeds the in-call backoff budget.
     exc = to_exception(code="error_limit", message="", http_status=429)
     assert exc.retry_after is not None and 0 < exc.retry_after <= 86400
+
+
+@pytest.mark.parametrize(("partner_id", "partner_key"), [("", ""), ("", "shpk1"), ("2001887", "")])
+def test_an_unregistered_app_refuses_every_call_without_sending(simulator, partner_id, partner_key):
+    unset = ShopeeClient(partner_id=partner_id, partner_key=partner_key, host=simulator.base_url)
+    with pytest.raises(e.NotConfigured, match="SHOPEE_PARTNER_ID and SHOPEE_PARTNER_KEY") as info:
+        unset.get_shops_by_partner()
+    assert info.value.permanent and info.value.code == "not_configured"
+    assert sum(simulator.sim.calls.values()) == 0  # nothing was sent
