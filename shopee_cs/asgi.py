@@ -12,6 +12,7 @@ django_asgi_app = SyncChainASGIHandler()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.webhooks_asgi import PushRoute  # noqa: E402
+from shopee_cs.process import freeze_startup_objects  # noqa: E402
 from shopee_cs.request_id import RequestIdASGIMiddleware  # noqa: E402
 from shopee_cs.routing import websocket_urlpatterns  # noqa: E402
 from shopee_cs.security.websocket import staff_websocket_stack  # noqa: E402
@@ -25,3 +26,4 @@ application = ProtocolTypeRouter(
         "websocket": staff_websocket_stack(URLRouter(websocket_urlpatterns)),
     }
 )
+freeze_startup_objects()

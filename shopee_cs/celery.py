@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
 
@@ -20,3 +20,10 @@ def refuse_drifted_configuration(**_kwargs) -> None:
     errors = [m for m in checks.run_checks(tags=["celery"]) if m.is_serious()]
     if errors:
         raise SystemExit("\n".join(f"{m.id}: {m.msg}" for m in errors))
+
+
+@worker_process_init.connect
+def freeze_startup_objects_in_child(**_kwargs) -> None:
+    from shopee_cs.process import freeze_startup_objects
+
+    freeze_startup_objects()

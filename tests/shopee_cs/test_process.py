@@ -1,0 +1,29 @@
+"""Start-up objects are kept out of the garbage collector's full collections."""
+
+import gc
+
+from shopee_cs.celery import freeze_startup_objects_in_child
+from shopee_cs.process import freeze_startup_objects
+
+
+def test_start_up_objects_are_frozen_and_later_ones_still_collected():
+    gc.unfreeze()
+    try:
+        freeze_startup_objects()
+        frozen = gc.get_freeze_count()
+        later = [[n] for n in range(3)]  # tracked containers, allocated after the freeze
+        assert frozen > 10_000  # Django, DRF, Channels, Celery and this project
+        young = gc.get_objects(generation=0)
+        assert all(any(item is obj for obj in young) for item in later)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_each_worker_child_freezes_its_start_up_objects():
+    gc.unfreeze()
+    try:
+        freeze_startup_objects_in_child()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
