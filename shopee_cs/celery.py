@@ -14,12 +14,13 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 def refuse_drifted_configuration(**_kwargs) -> None:
-    """A worker must not start with unsafe delivery settings (see shopee_cs.checks)."""
-    from django.core import checks
+    """A worker must not start with unsafe delivery settings or a malformed marketplace
+    setting (see shopee_cs.checks and integrations.checks)."""
+    from shopee_cs.checks import start_refusal
 
-    errors = [m for m in checks.run_checks(tags=["celery"]) if m.is_serious()]
-    if errors:
-        raise SystemExit("\n".join(f"{m.id}: {m.msg}" for m in errors))
+    refusal = start_refusal("celery", "marketplaces")
+    if refusal:
+        raise SystemExit(refusal)
 
 
 @worker_process_init.connect

@@ -1,7 +1,16 @@
-"""System checks that refuse unsafe Celery delivery settings, each error naming its variable."""
+"""System checks that refuse unsafe Celery delivery settings, each error naming its variable;
+and the refusal to start that the worker and the web server apply before serving."""
 
 from django.conf import settings
+from django.core import checks
 from django.core.checks import Error, register
+
+
+def start_refusal(*tags: str) -> str:
+    """The serious findings of the checks with these tags, one per line ("" when none): daphne
+    and Celery run no system checks of their own."""
+    found = [m for m in checks.run_checks(tags=list(tags)) if m.is_serious()]
+    return "\n".join(f"{m.id}: {m.msg}" for m in found)
 
 
 @register("celery")

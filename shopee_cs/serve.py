@@ -4,6 +4,9 @@ logging (JSON lines with the other logs, see LOG_FORMAT) instead of NCSA text on
 HTTP requests are logged by the application (shopee_cs.request_id.RequestIdASGIMiddleware), with
 their request id; daphne's log keeps the websocket lines."""
 
+import os
+
+import django
 from daphne import cli
 from daphne.access import AccessLogGenerator
 
@@ -25,6 +28,13 @@ class LoggingAccessLog(AccessLogGenerator):
 
 
 def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
+    django.setup(set_prefix=False)
+    from shopee_cs.checks import start_refusal
+
+    refusal = start_refusal("marketplaces")
+    if refusal:
+        raise SystemExit(refusal)
     # The command line builds its access log from this name (daphne.cli).
     cli.AccessLogGenerator = LoggingAccessLog
     cli.CommandLineInterface.entrypoint()
