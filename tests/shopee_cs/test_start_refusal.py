@@ -28,7 +28,7 @@ def test_a_malformed_partner_id_stops_the_web_server_and_the_worker(settings, da
 
 def test_unsafe_delivery_settings_stop_the_worker(settings):
     settings.CELERY_WORKER_PREFETCH_MULTIPLIER = 4
-    with pytest.raises(SystemExit, match="shopee_cs.E003"):
+    with pytest.raises(SystemExit, match=r"shopee_cs\.E003"):
         refuse_drifted_configuration()
 
 
