@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
 
@@ -23,8 +23,10 @@ def refuse_drifted_configuration(**_kwargs) -> None:
         raise SystemExit(refusal)
 
 
-@worker_process_init.connect
-def freeze_startup_objects_in_child(**_kwargs) -> None:
+@worker_init.connect
+def freeze_startup_objects_before_fork(**_kwargs) -> None:
+    """In the main process, before the pool forks its children: they inherit the frozen
+    objects untouched, where freezing in each child would write to every shared page."""
     from shopee_cs.process import freeze_startup_objects
 
     freeze_startup_objects()

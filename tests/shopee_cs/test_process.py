@@ -2,7 +2,7 @@
 
 import gc
 
-from shopee_cs.celery import freeze_startup_objects_in_child
+from shopee_cs.celery import freeze_startup_objects_before_fork
 from shopee_cs.process import freeze_startup_objects
 
 
@@ -20,10 +20,10 @@ def test_start_up_objects_are_frozen_and_later_ones_still_collected():
         gc.unfreeze()
 
 
-def test_each_worker_child_freezes_its_start_up_objects():
+def test_the_worker_freezes_its_start_up_objects_before_forking_children():
     gc.unfreeze()
     try:
-        freeze_startup_objects_in_child()
+        freeze_startup_objects_before_fork()
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
