@@ -60,6 +60,33 @@ def cpu_snapshot(me, procs: dict) -> dict:
     return snap
 
 
+def cpu_used(processes) -> float:
+    """User + system CPU seconds of these psutil processes so far (ended ones count 0)."""
+    import psutil
+
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def processes_named(*prefixes: str) -> dict[str, list]:
+    """This machine's processes whose name starts with each prefix (PostgreSQL's backends,
+    Redis), which share the cores with the benchmark."""
+    import psutil
+
+    found: dict[str, list] = {prefix: [] for prefix in prefixes}
+    for process in psutil.process_iter(["name"]):
+        for prefix, members in found.items():
+            if (process.info["name"] or "").startswith(prefix):
+                members.append(process)
+    return found
+
+
 def cpu_report(before: dict, after: dict) -> dict:
     wall = after["wall"] - before["wall"]
     b, a = before["machine"], after["machine"]

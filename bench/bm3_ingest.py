@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from _load import cpu_used, processes_named
 from _rig import (
     ROOT,
     chat_push_body,
@@ -112,16 +113,29 @@ def raw_baseline(rows: list[tuple[str, datetime]], history: int) -> float:
         return time.perf_counter() - start
 
 
-def pull_sync(shop) -> tuple[float, int]:
+def cpu_seconds(sim) -> dict[str, float]:
+    """CPU used so far by this process, the simulator and PostgreSQL, which share the cores."""
+    import psutil
+
+    return {
+        "this process": cpu_used([psutil.Process()]),
+        "simulator": cpu_used([psutil.Process(sim.pid)]),
+        "PostgreSQL": cpu_used(processes_named("postgres")["postgres"]),
+    }
+
+
+def pull_sync(shop, sim) -> tuple[float, int, dict[str, float]]:
     from chat.models import Message
     from chat.services.reconcile import shop_reconcile
 
     before = Message.objects.count()
+    cpu_before = cpu_seconds(sim)
     start = time.perf_counter()
     result = shop_reconcile(shop=shop)
     elapsed = time.perf_counter() - start
+    cpu = {name: used - cpu_before[name] for name, used in cpu_seconds(sim).items()}
     assert result.complete
-    return elapsed, Message.objects.count() - before
+    return elapsed, Message.objects.count() - before, cpu
 
 
 def webhook_load(sim_key: str, seconds: float, rate: int, processes: int) -> dict:
@@ -241,13 +255,13 @@ def main() -> int:
         seed_history(args.history_conversations, history_per)
         settle_writes()
         raw_s = raw_baseline(rows, args.history_conversations * history_per)
-        sync_s, created = pull_sync(shop)
+        sync_s, created, sync_cpu = pull_sync(shop, sim_process)
         # Replay: forget the cursors so the same pages are read and upserted again.
         from chat.models import Conversation, ShopSyncState
 
         ShopSyncState.objects.update(conversations_synced_until=None)
         Conversation.objects.update(synced_until=None)
-        replay_s, replay_created = pull_sync(shop)
+        replay_s, replay_created, _ = pull_sync(shop, sim_process)
     finally:
         sim_process.kill()
 
@@ -260,6 +274,11 @@ def main() -> int:
     )
     print(f"  baseline  INSERT..SELECT unnest ON CONFLICT, 1000/batch: {raw_rate:,.0f} rows/s")
     print(f"  pull-sync (HTTP to simulator + models):              {sync_rate:,.0f} rows/s")
+    print(
+        f"  CPU during the sync ({sync_s:.2f} s): "
+        + ", ".join(f"{name} {used:.2f} s" for name, used in sync_cpu.items())
+        + f" ({sum(sync_cpu.values()) / sync_s:.2f} of {os.cpu_count()} cores)"
+    )
     print(
         "  "
         + verdict("sync/baseline", sync_rate / raw_rate, ">= 0.40", sync_rate / raw_rate >= 0.4)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 
+from _load import cpu_used, processes_named
 from _rig import ROOT, production_env
 
 KEY = "shpk" + "7a" * 32
@@ -122,29 +123,15 @@ def cpu_seconds(worker, sim) -> dict[str, float]:
     they share the machine's two cores with this process."""
     import psutil
 
-    def used(processes) -> float:
-        total = 0.0
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system
-        return total
-
     root = psutil.Process(worker.pid)
-    named = {"postgres": [], "redis-server": []}
-    for process in psutil.process_iter(["name"]):
-        for name, found in named.items():
-            if (process.info["name"] or "").startswith(name):
-                found.append(process)
+    named = processes_named("postgres", "redis-server")
     return {
-        "worker main": used([root]),
-        "worker children": used(root.children(recursive=True)),
-        "simulator": used([psutil.Process(sim.pid)]),
-        "postgres": used(named["postgres"]),
-        "redis": used(named["redis-server"]),
-        "bench": used([psutil.Process()]),
+        "worker main": cpu_used([root]),
+        "worker children": cpu_used(root.children(recursive=True)),
+        "simulator": cpu_used([psutil.Process(sim.pid)]),
+        "postgres": cpu_used(named["postgres"]),
+        "redis": cpu_used(named["redis-server"]),
+        "bench": cpu_used([psutil.Process()]),
     }
 
 
