@@ -7,4 +7,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Marketplaces")
 
     def ready(self) -> None:
-        from integrations import checks  # noqa: F401 - registers the system checks
+        from django.core.checks import register
+
+        from integrations.checks import shopee_partner_settings
+
+        register(shopee_partner_settings, "marketplaces")

@@ -1,10 +1,10 @@
-"""System checks on the marketplace settings, each error naming its variable."""
+"""System checks on the marketplace settings, each error naming its variable (registered in
+IntegrationsConfig.ready under the tag "marketplaces")."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 
-@register("marketplaces")
 def shopee_partner_settings(app_configs=None, **kwargs) -> list[Error]:
     """An unset partner id is allowed (the app is not registered yet); a malformed one would
     fail every call and every push, so it stops the start instead."""
