@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.types.json import Jsonb
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -84,8 +85,10 @@ def _bulk_execute(sql: str, arrays: list[list]) -> list[tuple]:
 
 
 def _insert(rows: list[tuple]) -> set[str]:
-    """Insert the rows a batch has not seen; returns the platform ids that were new."""
-    columns = list(zip(*rows, strict=True))
+    """Insert the rows a batch has not seen; returns the platform ids that were new.
+
+    The rows travel as one JSON document: psycopg dumps binary arrays element by element in
+    Python, which cost more than encoding the whole batch with the json module (BM3)."""
     return {
         row[0]
         for row in _bulk_execute(
@@ -93,15 +96,13 @@ def _insert(rows: list[tuple]) -> set[str]:
             INSERT INTO chat_message (conversation_id, shop_id, platform_message_id, direction,
                 sender_kind, kind, text, payload, platform_created_at, created_at, status,
                 failure_code, failure_reason, sent_at)
-            SELECT c, s, p, d, sk, k, t, pl::jsonb, pc, now(), st, '', '', sa
-            FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::text[],
-                        %b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[],
-                        %b::timestamptz[])
-                AS u(c, s, p, d, sk, k, t, pl, pc, st, sa)
+            SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, r->>3, r->>4, r->>5, r->>6, r->7,
+                (r->>8)::timestamptz, now(), r->>9, '', '', (r->>10)::timestamptz
+            FROM jsonb_array_elements(%b::jsonb) AS r
             ON CONFLICT DO NOTHING
             RETURNING platform_message_id
             """,
-            [list(column) for column in columns],
+            [Jsonb(rows, dumps=json.dumps)],
         )
     }
 
@@ -180,6 +181,7 @@ def _row(conversation_id: int, shop_id: int, message: types.Message) -> tuple:
     sender_kind, direction = _kind(message)
     inbound = direction == Message.Direction.INBOUND
     payload = _payload(message)
+    sent_at = message.sent_at.isoformat()  # exact, and parsed by PostgreSQL
     return (
         conversation_id,
         shop_id,
@@ -188,10 +190,10 @@ def _row(conversation_id: int, shop_id: int, message: types.Message) -> tuple:
         sender_kind,
         message.kind.value,
         message.text,
-        json.dumps(payload) if payload else "{}",
-        message.sent_at,
+        payload,
+        sent_at,
         Message.Status.RECEIVED if inbound else Message.Status.SENT,
-        None if inbound else message.sent_at,
+        None if inbound else sent_at,
     )
 
 
