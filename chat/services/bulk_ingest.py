@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 
 import psycopg
-from psycopg.types.json import Jsonb
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
 from chat.services.messages import (
