@@ -46,7 +46,8 @@ class Command(BaseCommand):
                 f"{_count(result.conversations, 'conversation')}, "
                 f"{_count(result.platform_messages, 'message')} at the marketplace, "
                 f"{result.stored} stored, {len(result.missing)} missing "
-                f"({result.too_recent} younger than {options['settle']} s not checked)"
+                f"({_count(result.too_recent, 'message')} younger than {options['settle']} s"
+                " not checked)"
             )
             if not result.complete:
                 line += "; only the newest conversations were read"
