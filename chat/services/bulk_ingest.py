@@ -3,8 +3,8 @@ constant number of statements, however many rows (reconciliation and backfills).
 
 Per batch: lock or create the conversations, insert the messages with one
 `INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO NOTHING RETURNING` (which
-tells the new ones from those stored before), update the conversations from the new ones, and publish
-one conversation update each. Conversations holding one of our own unconfirmed sends go
+tells the new ones from those stored before), update the conversations from the new ones, and
+publish one conversation update each. Conversations holding one of our own unconfirmed sends go
 through message_ingest one message at a time, so that send is matched, never duplicated.
 """
 
