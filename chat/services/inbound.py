@@ -22,6 +22,7 @@ from integrations.errors import AdapterError
 from integrations.models import Shop
 from integrations.services.connect import shop_deauthorize
 from integrations.services.tokens import ShopNotConnected
+from integrations.untrusted_json import storable_text
 from shopee_cs.db import first_with_related, insert_unless_exists, save_fields
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def inbound_event_record(
     """Store an authenticated push. Returns (event, created); a repeat is a no-op. With
     `enqueue` False the caller processes a new pending event itself
     (inbound_event_process_here); the sweep still covers it if that never happens."""
-    text = raw_body.decode("utf-8", errors="replace")
+    text = storable_text(raw_body.decode("utf-8", errors="replace"))
     try:
         [event] = get_adapter(platform).parse_push(raw_body)
     except (ValueError, TypeError, KeyError, AdapterError) as exc:

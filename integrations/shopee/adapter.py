@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from integrations import errors as e
+from integrations import untrusted_json
 from integrations.adapters import MarketplaceAdapter
 from integrations.shopee import mapping as m
 from integrations.shopee import push as push_auth
@@ -299,7 +299,7 @@ class ShopeeAdapter(MarketplaceAdapter):
         return push_auth.verify_push(self.push_callback_url, self.push_keys, raw_body, header)
 
     def parse_push(self, raw_body: bytes) -> list[PushEvent]:
-        body = json.loads(raw_body)
+        body = untrusted_json.loads(raw_body)
         if not isinstance(body, dict):
             raise ValueError("push body is not a JSON object")
         return [m.push_event_from_shopee(body)]

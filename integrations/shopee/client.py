@@ -17,6 +17,7 @@ from typing import Any
 import requests
 
 from integrations import errors as e
+from integrations import untrusted_json
 from integrations.shopee import signing
 from integrations.shopee.errors import is_timestamp_error, to_exception
 from shopee_cs import http
@@ -204,7 +205,7 @@ class ShopeeClient:
     def _parse(self, resp: requests.Response, path: str) -> dict[str, Any]:
         try:
             # Python's json keeps big integers exact; the adapter turns every id into str.
-            data = resp.json()
+            data = untrusted_json.loads(resp.content)
         except ValueError:
             data = None
         status = resp.status_code

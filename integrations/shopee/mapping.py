@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from integrations import untrusted_json
 from integrations.types import (
     Conversation,
     Message,
@@ -98,7 +99,7 @@ def message_type_for(kind: MessageKind) -> str:
 def message_from_shopee(d: dict[str, Any], *, shop_id: str | None = None) -> Message:
     content = d.get("content") or {}
     if isinstance(content, str):
-        content = json.loads(content)
+        content = untrusted_json.loads(content)
     from_shop = sid(d.get("from_shop_id"))
     # Buyer-sent messages carry from_shop_id=0; seller-sent carry the shop id.
     sender = SenderRole.SELLER if from_shop and from_shop != "0" else SenderRole.BUYER
@@ -352,7 +353,7 @@ def push_event_from_shopee(body: dict[str, Any]) -> PushEvent:
     shop_id = None if shop_id in ("", "0") else shop_id  # partner-level pushes carry none or 0
     data = body.get("data") or {}
     if isinstance(data, str):  # lost-push entries may carry data as a JSON string
-        data = json.loads(data) if data.strip() else {}
+        data = untrusted_json.loads(data) if data.strip() else {}
     kind, fn = _PUSH.get(code, (PushKind.UNKNOWN, None))
     if fn is None:
         payload, resource = {}, _digest(data)

@@ -235,3 +235,15 @@ def test_bulk_statement_errors_surface_as_django_database_errors():
 
     with pytest.raises(DataError):
         _bulk_execute("SELECT 1 / %b", [0])
+
+
+def test_a_nul_character_in_a_pulled_message_neither_blocks_the_sync_nor_loses_the_rest(
+    simulator, shop
+):
+    sent = _buyers_write(simulator.sim, 3)
+    odd = buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=5000, text="size\u0000 M?")
+    result = shop_reconcile(shop=shop)
+    assert result.complete and result.messages_created == 4
+    stored = dict(Message.objects.values_list("platform_message_id", "text"))
+    assert set(stored) == {str(m["message_id"]) for m in [*sent, odd]}
+    assert stored[str(odd["message_id"])] == "size\ufffd M?"

@@ -246,3 +246,29 @@ def test_a_push_joins_its_own_shops_conversation_never_another_shops_with_the_sa
         (shop.pk, mine.pk),
         (other.pk, theirs.pk),
     }
+
+
+def test_a_nul_character_in_a_pushed_message_is_stored_as_a_replacement_character(
+    client, settings, simulator, shop, django_capture_on_commit_callbacks
+):
+    sent = buyer_message(simulator.sim, shop_id=SHOP_ID, text="order\u0000 #12?")
+    [body] = take_pushes(simulator.sim)
+    assert b"\\u0000" in body  # as Shopee's JSON carries it
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, settings, body)
+    assert response.status_code == 200
+    assert InboundEvent.objects.get().status == InboundEvent.Status.PROCESSED
+    message = Message.objects.get()
+    assert (message.platform_message_id, message.text) == (
+        str(sent["message_id"]),
+        "order\ufffd #12?",
+    )
+
+
+def test_a_raw_nul_byte_in_an_authentic_push_is_parked_not_refused(client, settings):
+    body = b'{"code":10,"shop_id":1,"data":{"text":"a\x00b"}}'
+    response = signed_post(client, settings, body)
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PARKED and "unparseable" in event.error
+    assert event.raw_body == '{"code":10,"shop_id":1,"data":{"text":"a\ufffdb"}}'
