@@ -272,3 +272,15 @@ def test_a_raw_nul_byte_in_an_authentic_push_is_parked_not_refused(client, setti
     event = InboundEvent.objects.get()
     assert event.status == InboundEvent.Status.PARKED and "unparseable" in event.error
     assert event.raw_body == '{"code":10,"shop_id":1,"data":{"text":"a\ufffdb"}}'
+
+
+def test_an_emoji_cut_in_half_is_stored_with_a_replacement_character(
+    client, settings, simulator, shop, django_capture_on_commit_callbacks
+):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="thanks CUT")
+    [body] = take_pushes(simulator.sim)
+    body = body.replace(b"CUT", b"\\ud83d")  # a high surrogate with no low one after it
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, settings, body)
+    assert response.status_code == 200
+    assert Message.objects.get().text == "thanks \ufffd"

@@ -1,4 +1,5 @@
-"""Marketplace JSON is made storable: NUL, which PostgreSQL refuses, becomes U+FFFD."""
+"""Marketplace JSON is made storable: NUL and unpaired surrogates, which PostgreSQL refuses,
+become U+FFFD."""
 
 import json
 
@@ -15,12 +16,17 @@ def test_nul_is_replaced_in_strings_and_keys_at_any_depth():
     }
 
 
+def test_an_unpaired_surrogate_is_replaced_and_a_complete_emoji_kept():
+    raw = '{"cut": "nice \\ud83d", "whole": "nice \\ud83d\\ude00", "low": "\\uDE00!"}'
+    assert untrusted_json.loads(raw) == {"cut": "nice \ufffd", "whole": "nice 😀", "low": "\ufffd!"}
+
+
 def test_an_escaped_backslash_before_u0000_is_text_and_kept():
     raw = '{"path": "C:\\\\u0000"}'  # the JSON text holds \\u0000: a backslash, then "u0000"
     assert untrusted_json.loads(raw) == {"path": "C:\\u0000"}
 
 
-def test_documents_without_nul_are_returned_as_parsed():
+def test_documents_without_such_an_escape_are_returned_as_parsed():
     raw = '{"text": "สวัสดี 你好 \\u00e9", "ids": [1, 2]}'
     assert untrusted_json.loads(raw) == json.loads(raw)
 
@@ -30,5 +36,5 @@ def test_invalid_json_still_raises():
         untrusted_json.loads(b'{"text": "a\x00b"}')  # a raw control character in a string
 
 
-def test_storable_text_replaces_only_nul():
-    assert untrusted_json.storable_text("a\x00b\tc") == "a\ufffdb\tc"
+def test_storable_text_replaces_only_what_postgresql_refuses():
+    assert untrusted_json.storable_text("a\x00b\tc\ud83d 😀") == "a\ufffdb\tc\ufffd 😀"
