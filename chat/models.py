@@ -164,11 +164,13 @@ class Message(models.Model):
 
 
 class InboundEvent(models.Model):
-    """A marketplace push (or a recovered lost push), stored before anything else happens."""
+    """A marketplace push (or a recovered lost push), stored before anything else happens; also
+    a pulled record the adapter could not read, parked with its error."""
 
     class Source(models.TextChoices):
         WEBHOOK = "webhook", _("Webhook")
         LOST_PUSH = "lost_push", _("Lost-push recovery")
+        PULL = "pull", _("Pull-sync")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

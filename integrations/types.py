@@ -71,10 +71,20 @@ class TokenPair:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A marketplace record the adapter could not map, kept as received (JSON text) so that it
+    is parked for a person instead of failing the whole page it came in."""
+
+    raw: str
+    error: str
+
+
+@dataclass(frozen=True)
 class Page[T]:
     items: tuple[T, ...]
     next_cursor: str | None = None  # opaque; pass back unchanged
     has_more: bool = False
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 # Not frozen: a pull-sync builds one per message, and a frozen dataclass's __init__ costs three
@@ -244,6 +254,7 @@ class LostPushBatch:
     events: tuple[PushEvent, ...]
     ack_cursor: str | None  # pass to confirm_lost_pushes once the events are stored
     has_more: bool = False
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,10 @@ def inbound_event_record(
     `enqueue` False the caller processes a new pending event itself
     (inbound_event_process_here); the sweep still covers it if that never happens."""
     text = storable_text(raw_body.decode("utf-8", errors="replace"))
+    adapter = get_adapter(platform)
     try:
-        [event] = get_adapter(platform).parse_push(raw_body)
-    except (ValueError, TypeError, KeyError, AdapterError) as exc:
+        [event] = adapter.parse_push(raw_body)
+    except Exception as exc:  # parsing is pure: whatever it raises, the push cannot be read
         digest = hashlib.sha256(raw_body).hexdigest()
         return _store(
             platform=platform,
@@ -78,6 +79,26 @@ def inbound_events_record_recovered(*, platform: str, events: list[types.PushEve
         )
         created += new
     return created
+
+
+def inbound_events_park_unreadable(
+    *, platform: str, records: tuple[types.Unreadable, ...], source: str
+) -> int:
+    """Park pulled or recovered records the adapter could not read, each once, with its error
+    (as an unparseable push is): a person sees them, and the rest of their page goes on."""
+    parked = 0
+    for record in records:
+        digest = hashlib.sha256(record.raw.encode()).hexdigest()
+        _, new = _store(
+            platform=platform,
+            dedup_key=f"unreadable:{digest}",
+            source=source,
+            raw_body=storable_text(record.raw),
+            status=InboundEvent.Status.PARKED,
+            error=f"unreadable record: {record.error}",
+        )
+        parked += new
+    return parked
 
 
 def _insert(**fields) -> InboundEvent | None:

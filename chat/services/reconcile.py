@@ -10,9 +10,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from chat.models import Conversation, ShopSyncState
+from chat.models import Conversation, InboundEvent, ShopSyncState
 from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
-from chat.services.inbound import inbound_events_record_recovered
+from chat.services.inbound import (
+    inbound_events_park_unreadable,
+    inbound_events_record_recovered,
+)
 from integrations.adapters import get_adapter
 from integrations.errors import RateLimited
 from integrations.models import Shop
@@ -43,13 +46,14 @@ class _Fetched:
     platform_conversation_id: str
     buyer_name: str
     messages: list
+    unreadable: tuple = ()
 
 
 def _fetch_new_messages(
     adapter, auth, *, platform_conversation_id: str, known_until, buyer_name: str = ""
 ) -> _Fetched:
     """Page back through a conversation until reaching what we already have (HTTP only)."""
-    collected, cursor = [], None
+    collected, unreadable, cursor = [], (), None
     for _ in range(MAX_MESSAGE_PAGES):
         page = adapter.get_messages(
             auth,
@@ -59,15 +63,27 @@ def _fetch_new_messages(
         )
         # Same-second timestamps are ambiguous: keep them, ingestion skips known ids.
         collected += [m for m in page.items if known_until is None or m.sent_at >= known_until]
+        unreadable += page.unreadable
         reached_known = known_until is not None and any(m.sent_at < known_until for m in page.items)
         if reached_known or not page.has_more:
             break
         cursor = page.next_cursor
-    return _Fetched(platform_conversation_id, buyer_name, collected)
+    return _Fetched(platform_conversation_id, buyer_name, collected, unreadable)
+
+
+def _park(shop: Shop, unreadable: tuple) -> None:
+    """Park unreadable records before their page's cursor moves past them (committed first: a
+    page that then fails is fetched again, and its records are parked once)."""
+    if unreadable:
+        with transaction.atomic():
+            inbound_events_park_unreadable(
+                platform=shop.platform, records=unreadable, source=InboundEvent.Source.PULL
+            )
 
 
 def _store(shop: Shop, fetched: list[_Fetched]) -> int:
     """Write what was fetched in one transaction; each conversation's cursor moves with it."""
+    _park(shop, tuple(record for f in fetched for record in f.unreadable))
     return messages_ingest_batch(
         shop=shop,
         batches=[
@@ -94,6 +110,7 @@ class _PageInFlight:
 def _page_start(pool, adapter, auth, shop: Shop, since, cursor) -> _PageInFlight:
     """List one page of conversations and start fetching the messages of those that changed."""
     page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
+    _park(shop, page.unreadable)
     changed = [
         c
         for c in page.items
@@ -227,6 +244,9 @@ def lost_pushes_drain(*, platform: str) -> int:
             break
         with transaction.atomic():
             created += inbound_events_record_recovered(platform=platform, events=list(batch.events))
+            inbound_events_park_unreadable(
+                platform=platform, records=batch.unreadable, source=InboundEvent.Source.LOST_PUSH
+            )
         if batch.ack_cursor:  # committed above: safe to let the marketplace forget them
             adapter.confirm_lost_pushes(ack_cursor=batch.ack_cursor)
         if not batch.has_more:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,9 +30,28 @@ from integrations.types import (
     ShopInfo,
     TokenPair,
     Tracking,
+    Unreadable,
 )
 
 MAX_ORDER_WINDOW = timedelta(days=15)  # get_order_list and get_return_list windows (doc §7)
+
+
+def _map_each[T](
+    mapper: Callable[[dict[str, Any]], T], records: list[Any]
+) -> tuple[tuple[T, ...], tuple[Unreadable, ...]]:
+    """Map each record on its own: one malformed record is returned as unreadable (to be
+    parked), never the reason the rest of its page is lost."""
+    mapped: list[T] = []
+    unreadable: list[Unreadable] = []
+    for record in records:
+        try:
+            if not isinstance(record, dict):
+                raise TypeError(f"expected an object, got {type(record).__name__}")
+            mapped.append(mapper(record))
+        except Exception as exc:  # mapping is pure: whatever it raises, this record is unreadable
+            raw = json.dumps(record, ensure_ascii=False, default=str)
+            unreadable.append(Unreadable(raw=raw, error=f"{type(exc).__name__}: {exc}"))
+    return tuple(mapped), tuple(unreadable)
 
 
 class ShopeeAdapter(MarketplaceAdapter):
@@ -147,14 +167,19 @@ class ShopeeAdapter(MarketplaceAdapter):
             next_timestamp_nano=cursor,
             page_size=page_size,
         )
-        convs = tuple(
-            m.conversation_from_shopee(c, shop_id=auth.shop_id)
-            for c in data.get("conversations") or []
+        convs, unreadable = _map_each(
+            lambda c: m.conversation_from_shopee(c, shop_id=auth.shop_id),
+            data.get("conversations") or [],
         )
         page = data.get("page_result") or {}
         nxt = (page.get("next_cursor") or {}).get("next_message_time_nano")
         more = bool(page.get("more"))
-        return Page(items=convs, next_cursor=m.sid(nxt) or None if more else None, has_more=more)
+        return Page(
+            items=convs,
+            next_cursor=m.sid(nxt) or None if more else None,
+            has_more=more,
+            unreadable=unreadable,
+        )
 
     def get_conversation(self, auth: ShopAuth, *, conversation_id: str) -> Conversation:
         data = self.client.get_one_conversation(**self._kw(auth), conversation_id=conversation_id)
@@ -171,12 +196,14 @@ class ShopeeAdapter(MarketplaceAdapter):
         data = self.client.get_message(
             **self._kw(auth), conversation_id=conversation_id, offset=cursor, page_size=page_size
         )
-        msgs = tuple(
-            m.message_from_shopee(x, shop_id=auth.shop_id) for x in data.get("messages") or []
+        msgs, unreadable = _map_each(
+            lambda x: m.message_from_shopee(x, shop_id=auth.shop_id), data.get("messages") or []
         )
         nxt = m.sid((data.get("page_result") or {}).get("next_offset"))
         more = bool(nxt) and nxt != "0"  # "0" marks the end
-        return Page(items=msgs, next_cursor=nxt if more else None, has_more=more)
+        return Page(
+            items=msgs, next_cursor=nxt if more else None, has_more=more, unreadable=unreadable
+        )
 
     def send_message(self, auth: ShopAuth, message: OutboundMessage) -> SendResult:
         if message.auto_reply:
@@ -306,10 +333,15 @@ class ShopeeAdapter(MarketplaceAdapter):
 
     def fetch_lost_pushes(self) -> LostPushBatch:
         data = self.client.get_lost_push_message()
-        events = tuple(m.push_event_from_shopee(p) for p in data.get("push_message_list") or [])
+        events, unreadable = _map_each(
+            m.push_event_from_shopee, data.get("push_message_list") or []
+        )
         last = m.sid(data.get("last_message_id"))
         return LostPushBatch(
-            events=events, ack_cursor=last or None, has_more=bool(data.get("has_next_page"))
+            events=events,
+            ack_cursor=last or None,
+            has_more=bool(data.get("has_next_page")),
+            unreadable=unreadable,
         )
 
     def confirm_lost_pushes(self, *, ack_cursor: str) -> None:

@@ -247,3 +247,50 @@ def test_a_nul_character_in_a_pulled_message_neither_blocks_the_sync_nor_loses_t
     stored = dict(Message.objects.values_list("platform_message_id", "text"))
     assert set(stored) == {str(m["message_id"]) for m in [*sent, odd]}
     assert stored[str(odd["message_id"])] == "size\ufffd M?"
+
+
+def test_an_unreadable_pulled_message_is_parked_once_and_the_rest_are_stored(simulator, shop):
+    sent = _buyers_write(simulator.sim, 4)
+    sent[1]["created_timestamp"] = 10**20  # beyond any date: the mapping cannot read it
+    result = shop_reconcile(shop=shop)
+    assert result.complete
+    stored = set(Message.objects.values_list("platform_message_id", flat=True))
+    assert stored == {str(m["message_id"]) for m in sent} - {str(sent[1]["message_id"])}
+    [parked] = InboundEvent.objects.all()
+    assert (parked.source, parked.status) == ("pull", "parked")
+    assert "OverflowError" in parked.error and str(sent[1]["message_id"]) in parked.raw_body
+    ShopSyncState.objects.update(conversations_synced_until=None)  # read every page again
+    from chat.models import Conversation
+
+    Conversation.objects.update(synced_until=None)
+    assert shop_reconcile(shop=shop).messages_created == 0
+    assert InboundEvent.objects.count() == 1
+
+
+def test_an_unreadable_conversation_is_parked_and_the_others_synced(simulator, shop):
+    sent = _buyers_write(simulator.sim, 4)  # four buyers, four conversations
+    odd = simulator.sim.conversation_for(SHOP_ID, 5001, create=False)
+    odd["conversation_id"] = 1.5  # a float id would already have lost digits
+    result = shop_reconcile(shop=shop)
+    assert result.complete
+    stored = set(Message.objects.values_list("platform_message_id", flat=True))
+    assert stored == {str(m["message_id"]) for m in sent if m["from_id"] != 5001}
+    [parked] = InboundEvent.objects.filter(status="parked")
+    assert parked.source == "pull" and "ValueError" in parked.error
+
+
+def test_an_unreadable_lost_push_is_parked_and_the_others_recovered_and_confirmed(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    sent = _buyers_write(simulator.sim, 3)
+    simulator.sim.lost_pushes[1]["code"] = "ten"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lost_pushes_drain(platform="shopee") == 2
+    assert InboundEvent.objects.filter(source="lost_push", status="processed").count() == 2
+    [parked] = InboundEvent.objects.filter(status="parked")
+    assert parked.source == "lost_push" and "ValueError" in parked.error
+    assert set(Message.objects.values_list("platform_message_id", flat=True)) == {
+        str(sent[0]["message_id"]),
+        str(sent[2]["message_id"]),
+    }
+    assert simulator.sim.snapshot_stats()["lost_push_pending"] == 0

@@ -284,3 +284,17 @@ def test_an_emoji_cut_in_half_is_stored_with_a_replacement_character(
         response = signed_post(client, settings, body)
     assert response.status_code == 200
     assert Message.objects.get().text == "thanks \ufffd"
+
+
+def test_a_push_with_a_timestamp_beyond_any_date_is_parked_not_refused(
+    client, settings, simulator, shop
+):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="hello")
+    [body] = take_pushes(simulator.sim)
+    push = json.loads(body)
+    push["data"]["content"]["created_timestamp"] = 10**20
+    response = signed_post(client, settings, json.dumps(push).encode())
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PARKED and "OverflowError" in event.error
+    assert not Message.objects.exists()
