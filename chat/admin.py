@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from chat.models import AgentGroup, SavedReply
+from chat.models import AgentGroup, InboundEvent, SavedReply
+from chat.services.inbound import inbound_events_reprocess
 from shopee_cs.security.services import user_access_revoke
 
 
@@ -29,3 +32,64 @@ class SavedReplyAdmin(admin.ModelAdmin):
     list_display = ["title", "shop", "language", "is_active", "updated_at"]
     list_filter = ["is_active", "shop"]
     search_fields = ["title", "text"]
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(admin.ModelAdmin):
+    """The inbound event log, read-only: parked pushes and unreadable records are found here,
+    with what was received and why it could not be processed."""
+
+    list_display = [
+        "received_at",
+        "platform",
+        "source",
+        "kind",
+        "shop_platform_id",
+        "status",
+        "attempts",
+        "short_error",
+    ]
+    list_filter = ["status", "source", "platform", "kind"]
+    search_fields = ["dedup_key", "shop_platform_id", "error"]
+    date_hierarchy = "received_at"
+    actions = ["reprocess"]
+    readonly_fields = [f.name for f in InboundEvent._meta.fields]
+
+    @admin.display(description=_("error"))
+    def short_error(self, event: InboundEvent) -> str:
+        return event.error[:120]
+
+    @admin.action(
+        description=_("Process the selected parked events again"), permissions=["reprocess"]
+    )
+    def reprocess(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        queued, skipped = inbound_events_reprocess(event_ids=ids)
+        self.message_user(
+            request,
+            ngettext("%d event queued for processing.", "%d events queued for processing.", queued)
+            % queued,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d event skipped: only a parked event that was read can be processed again.",
+                    "%d events skipped: only a parked event that was read can be processed again.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    def has_reprocess_permission(self, request) -> bool:
+        return request.user.has_perm("chat.change_inboundevent")
+
+    def has_add_permission(self, request):
+        return False  # events are stored by the system only
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only: what was received stays as it was received
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,9 +7,10 @@ an alert in the log: it is kept, never dropped.
 import hashlib
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chat.models import InboundEvent
@@ -200,6 +201,11 @@ HANDLERS: dict[types.PushKind, Callable[[str, types.PushEvent], None]] = {
 }
 
 
+# An event whose processing fails in an unexpected way this many times is parked: retried for
+# ever, one poison push would fail again every minute and never reach a person.
+MAX_UNEXPECTED_FAILURES = 5
+
+
 class Retry(Exception):
     """Processing hit a transient error; the task retries later."""
 
@@ -273,6 +279,42 @@ def inbound_event_process(*, event_id: int) -> InboundEvent | None:
         if isinstance(exc, Retry):
             raise
         return event
+    except Exception as exc:
+        # The database may be why it failed: then nothing can be counted, and the sweep retries.
+        with suppress(DatabaseError):
+            _count_unexpected_failure(event_id, exc)
+        raise
+
+
+def _count_unexpected_failure(event_id: int, exc: Exception) -> None:
+    with transaction.atomic():
+        event = _claim(event_id)
+        if event is None:
+            return
+        if event.attempts + 1 >= MAX_UNEXPECTED_FAILURES:
+            _finish(event, error=f"processing failed {event.attempts + 1} times: {exc!r}")
+        else:
+            event.attempts += 1
+            save_fields(event, "attempts")
+
+
+def inbound_events_reprocess(*, event_ids: list[int]) -> tuple[int, int]:
+    """Queue parked events for processing again (after their shop was connected, or a fix).
+    Only events that were read can be: one parked because it could not be read has nothing to
+    process. Returns (queued, skipped)."""
+    queued = 0
+    with transaction.atomic():
+        events = InboundEvent.objects.select_for_update().filter(
+            pk__in=event_ids, status=InboundEvent.Status.PARKED
+        )
+        for event in events:
+            if not event.payload:
+                continue
+            event.status, event.error, event.attempts = InboundEvent.Status.PENDING, "", 0
+            save_fields(event, "status", "error", "attempts")
+            _enqueue(event.pk)
+            queued += 1
+    return queued, len(event_ids) - queued
 
 
 def inbound_event_process_here(*, event_id: int) -> None:
