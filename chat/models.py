@@ -191,6 +191,8 @@ class InboundEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("inbound event")
+        verbose_name_plural = _("inbound events")
         constraints = [
             models.UniqueConstraint(fields=["platform", "dedup_key"], name="inbound_event_dedup")
         ]
