@@ -223,13 +223,22 @@ class ShopeeAdapter(MarketplaceAdapter):
                     {"order_sn": message.context_order_ref} if message.context_order_ref else None
                 ),
             )
-        if not data.get("message_id"):
-            raise e.AdapterError("send accepted without a message id", code="no_message_id")
-        return SendResult(
-            platform_message_id=m.sid(data["message_id"]),
-            conversation_id=m.sid(data.get("conversation_id")) or message.conversation_id,
-            sent_at=m.from_seconds(data.get("created_timestamp")) or _now(),
-        )
+        try:
+            if not data.get("message_id"):
+                raise ValueError("no message id")
+            return SendResult(
+                platform_message_id=m.sid(data["message_id"]),
+                conversation_id=m.sid(data.get("conversation_id")) or message.conversation_id,
+                sent_at=m.from_seconds(data.get("created_timestamp")) or _now(),
+            )
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            # Accepted, but the answer cannot be read: the message may be at the buyer already.
+            # Reading the conversation back decides; sending again could deliver it twice.
+            raise e.NetworkError(
+                f"send accepted, but its answer cannot be read: {exc}",
+                outcome_unknown=True,
+                code="unreadable_answer",
+            ) from exc
 
     def upload_image(self, auth: ShopAuth, *, filename: str, data: bytes) -> str:
         res = self.client.upload_image(**self._kw(auth), filename=filename, data=data)

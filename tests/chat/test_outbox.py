@@ -161,6 +161,34 @@ def test_a_dropped_connection_after_acceptance_is_never_sent_twice(simulator, sh
     assert _seller_messages(simulator, conversation) == 1
 
 
+@pytest.mark.parametrize(
+    "answer", [{}, {"message_id": 1.5}, {"message_id": "7", "created_timestamp": 10**20}]
+)
+def test_an_accepted_send_whose_answer_cannot_be_read_is_read_back_not_sent_again(
+    simulator, shop, agent, monkeypatch, answer
+):
+    from integrations.shopee.simulator import api
+
+    method, public, send = api.ROUTES["/api/v2/sellerchat/send_message"]
+
+    def accepted_unreadable(sim, ctx):
+        send(sim, ctx)  # the buyer gets the message
+        return answer
+
+    monkeypatch.setitem(
+        api.ROUTES, "/api/v2/sellerchat/send_message", (method, public, accepted_unreadable)
+    )
+    conversation = _conversation(simulator, shop)
+    message, delivery = _queue(conversation, agent)
+    outbound_delivery_send(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == OutboundDelivery.Status.UNKNOWN
+    outbound_delivery_resolve_unknown(delivery_id=delivery.pk)
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and message.platform_message_id
+    assert _seller_messages(simulator, conversation) == 1
+
+
 def test_an_unknown_outcome_that_did_not_land_is_sent_again(simulator, shop, agent):
     conversation = _conversation(simulator, shop)
     message, delivery = _queue(conversation, agent)
