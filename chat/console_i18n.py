@@ -3,6 +3,7 @@ page as JSON, so the JS needs no catalogue of its own."""
 
 from django.utils.translation import gettext as _
 
+from chat.services.outbox import UNVERIFIED
 from chat.services.send_rules import MAX_TEXT_LENGTH, MAX_UNANSWERED
 from integrations.errors import ForbiddenSend
 from integrations.types import MessageKind
@@ -32,6 +33,10 @@ def refusal_strings() -> dict[str, str]:
         ForbiddenSend.REGION_NOT_SUPPORTED: _(
             "Shopee does not allow sending chat messages through the API on the %(site)s site; "
             "reply in Seller Centre."
+        ),
+        UNVERIFIED: _(
+            "Whether Shopee delivered this message is unknown: the conversation it answered with "
+            "could not be read. Check the chat in Seller Centre before sending it again."
         ),
     }
 

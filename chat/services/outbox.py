@@ -413,6 +413,13 @@ def _schedule_retry(delivery: OutboundDelivery, error: Exception) -> DeliveryOut
     return DeliveryOutcome(delivery, retry_in=delay)
 
 
+UNVERIFIED = "unverified"
+UNVERIFIED_REASON = (
+    "Whether Shopee delivered this message is unknown: the conversation it answered with could "
+    "not be read. Check the chat in Seller Centre before sending it again."
+)
+
+
 def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | None:
     """Read the conversation back: if our message is there it was sent; otherwise resend."""
     from chat.services.reconcile import conversation_messages_sync
@@ -426,7 +433,7 @@ def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | 
         return None
     conversation = delivery.message.conversation
     # Ingestion matches our unconfirmed message by text and marks it sent (messages service).
-    conversation_messages_sync(
+    synced = conversation_messages_sync(
         shop=conversation.shop, platform_conversation_id=conversation.platform_conversation_id
     )
     delivery.refresh_from_db()
@@ -434,6 +441,10 @@ def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | 
     if delivery.message.status == Message.Status.SENT:
         OutboundDelivery.objects.filter(pk=delivery.pk).update(status=OutboundDelivery.Status.SENT)
         delivery.refresh_from_db()
+        return DeliveryOutcome(delivery)
+    if synced.unreadable:
+        # One of the records that could not be read may be ours: resending could deliver twice.
+        _fail(delivery, code=UNVERIFIED, reason=UNVERIFIED_REASON)
         return DeliveryOutcome(delivery)
     with transaction.atomic():
         OutboundDelivery.objects.filter(

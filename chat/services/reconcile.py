@@ -131,10 +131,16 @@ def _page_start(pool, adapter, auth, shop: Shop, since, cursor) -> _PageInFlight
     return _PageInFlight(page, changed, futures)
 
 
+@dataclass(frozen=True)
+class ConversationSyncResult:
+    created: int
+    unreadable: int  # records parked because they could not be read
+
+
 def conversation_messages_sync(
     *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
-) -> int:
-    """Fetch a conversation's messages newer than what we have; returns how many were new."""
+) -> ConversationSyncResult:
+    """Fetch a conversation's messages newer than what we have."""
     adapter = get_adapter(shop.platform)
     auth = shop_auth_get(shop=shop)
     known = _known_until(shop, [platform_conversation_id]).get(platform_conversation_id)
@@ -145,7 +151,7 @@ def conversation_messages_sync(
         known_until=known,
         buyer_name=buyer_name,
     )
-    return _store(shop, [fetched])
+    return ConversationSyncResult(_store(shop, [fetched]), len(fetched.unreadable))
 
 
 def shop_reconcile(*, shop: Shop) -> ReconcileResult:

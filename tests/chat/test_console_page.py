@@ -100,11 +100,14 @@ def test_the_console_words_every_send_rule_refusal_as_the_server_does():
     from django.utils import translation
 
     from chat.console_i18n import refusal_strings
+    from chat.services.outbox import UNVERIFIED, UNVERIFIED_REASON
 
     refusals = _refusals_of_every_rule()
-    assert {r.code for r, _ in refusals.values()} == set(refusal_strings())  # all six rules
+    # All six rules, and a send whose delivery could not be verified.
+    assert {r.code for r, _ in refusals.values()} | {UNVERIFIED} == set(refusal_strings())
     with translation.override("en"):
         templates = refusal_strings()
+    assert templates[UNVERIFIED] == UNVERIFIED_REASON
     for refusal, conversation in refusals.values():
         text_length = {"too_long": 612}.get(refusal.code, 0)
         filled = templates[refusal.code] % {"count": text_length, "site": conversation.shop.site}

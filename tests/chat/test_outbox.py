@@ -330,3 +330,20 @@ def test_unknown_kinds_and_empty_payloads_are_rejected(simulator, shop, agent):
     with pytest.raises(ReplyRejected):
         message_send_reply(conversation=conversation, user=agent, kind="image")
     assert not Message.objects.filter(direction=Message.Direction.OUTBOUND).exists()
+
+
+def test_a_read_back_that_cannot_read_a_record_fails_the_message_instead_of_resending(
+    simulator, shop, agent
+):
+    conversation = _conversation(simulator, shop)
+    message, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", ["drop"])  # sent, answer lost
+    outbound_delivery_send(delivery_id=delivery.pk)
+    with simulator.sim.lock:
+        [sim_conversation] = simulator.sim.conversations.values()
+        sim_conversation["messages"][-1]["created_timestamp"] = 10**20  # ours, now unreadable
+    outbound_delivery_resolve_unknown(delivery_id=delivery.pk)
+    message.refresh_from_db()
+    assert (message.status, message.failure_code) == (Message.Status.FAILED, "unverified")
+    assert "Check the chat in Seller Centre" in message.failure_reason
+    assert _seller_messages(simulator, conversation) == 1  # never sent twice
