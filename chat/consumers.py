@@ -27,6 +27,7 @@ from chat.selectors import (
     conversation_get_for_user,
     live_event_last_id,
     live_event_list_for_user,
+    live_events_missing_after,
     shop_ids_for_user,
 )
 from chat.services.presence import agent_presence_change
@@ -88,7 +89,8 @@ class AgentConsumer(StaffConsumer):
         events = await database_sync_to_async(live_event_list_for_user)(
             user=self.user, after_id=after, limit=REPLAY_LIMIT + 1
         )
-        if len(events) > REPLAY_LIMIT:
+        purged = await database_sync_to_async(live_events_missing_after)(after_id=after)
+        if len(events) > REPLAY_LIMIT or purged:
             last = await database_sync_to_async(live_event_last_id)()
             self.replayed = set()
             await self.send_json(

@@ -298,6 +298,15 @@ def live_event_list_for_user(*, user: Any, after_id: int, limit: int) -> list[Li
     return list(qs.order_by("id")[:limit])
 
 
+def live_events_missing_after(*, after_id: int) -> bool:
+    """Whether events after `after_id` may have been purged: the oldest kept one is not the
+    next (a gap left by a rolled-back insert also counts: a resync is harmless)."""
+    if after_id <= 0:
+        return False
+    oldest = LiveEvent.objects.order_by("id").values_list("pk", flat=True).first()
+    return oldest is None or oldest > after_id + 1
+
+
 def live_event_last_id() -> int:
     last = LiveEvent.objects.order_by("-id").values_list("pk", flat=True).first()
     return last or 0

@@ -5,7 +5,7 @@ from contextlib import suppress
 from celery import shared_task
 from django.conf import settings
 
-from chat.services import inbound, outbox, reconcile
+from chat.services import housekeeping, inbound, outbox, reconcile
 from integrations.errors import RateLimited
 from integrations.models import Platform, Shop
 from integrations.services.tokens import ShopNotConnected
@@ -85,3 +85,9 @@ def shop_reconcile_task(shop_id: int) -> None:
 @shared_task(name="chat.lost_pushes_drain")
 def lost_pushes_drain_task() -> int:
     return reconcile.lost_pushes_drain(platform=Platform.SHOPEE)
+
+
+@shared_task(name="chat.old_events_purge")
+def old_events_purge_task() -> dict[str, int]:
+    """Beat: retention of the inbound event log and the live events."""
+    return housekeeping.old_events_purge()

@@ -42,8 +42,13 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "chat.lost_pushes_drain",
             "schedule": env.float("LOST_PUSH_INTERVAL_SECONDS", default=120.0),
         },
+        "old-events-purge": {"task": "chat.old_events_purge", "schedule": 3600.0},
     }
 )
+# Retention: processed pushes (parked ones stay until handled) and the live events a socket
+# replays after a reconnect (one resuming from before the oldest kept is asked to resync).
+INBOUND_EVENT_RETENTION_DAYS = env.int("INBOUND_EVENT_RETENTION_DAYS", default=30)
+LIVE_EVENT_RETENTION_HOURS = env.int("LIVE_EVENT_RETENTION_HOURS", default=48)
 
 # Under daphne, each process handles new pushes itself as it answers them, in order on one
 # thread, while that took less than this share of a core in the current second; beyond it, or

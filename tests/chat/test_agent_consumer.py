@@ -177,6 +177,31 @@ def test_too_many_missed_events_ask_for_a_resync(client, world, monkeypatch):
     assert event["last_event_id"] == LiveEvent.objects.order_by("-id").first().pk
 
 
+def test_resuming_from_before_the_oldest_kept_event_asks_for_a_resync(client, world):
+    from chat.services.housekeeping import old_events_purge
+
+    conversation = ConversationFactory(shop=world["own"])
+    for _ in range(3):
+        message_publish(message=MessageFactory(conversation=conversation), event_type="chat.x")
+    first, second, third = LiveEvent.objects.order_by("id").values_list("id", flat=True)
+    LiveEvent.objects.filter(pk__in=[first, second]).update(
+        created_at=timezone.now() - timezone.timedelta(days=30)
+    )
+    assert old_events_purge()["live_events"] == 2
+
+    async def resume(after):
+        communicator = _communicator(client, f"?last_event_id={after}")
+        assert (await communicator.connect())[0]
+        event = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return event
+
+    # The client saw only the first: the second is gone, so it must reload, not miss it.
+    assert async_to_sync(resume)(first)["type"] == "chat.resync_required"
+    # A client that saw the second misses nothing: the third is replayed.
+    assert async_to_sync(resume)(second)["event_id"] == third
+
+
 def test_countdown_snapshot_lists_running_clocks_of_own_shops(client, world):
     since = timezone.now()
     waiting = ConversationFactory(shop=world["own"], awaiting_reply_since=since)
