@@ -298,3 +298,11 @@ def test_a_push_with_a_timestamp_beyond_any_date_is_parked_not_refused(
     event = InboundEvent.objects.get()
     assert event.status == InboundEvent.Status.PARKED and "OverflowError" in event.error
     assert not Message.objects.exists()
+
+
+def test_a_deeply_nested_authentic_push_is_parked_not_refused(client, settings):
+    body = b'{"code":10,"data":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert len(body) < settings.WEBHOOK_MAX_BODY_BYTES
+    assert signed_post(client, settings, body).status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.PARKED and "RecursionError" in event.error
