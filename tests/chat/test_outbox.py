@@ -148,10 +148,8 @@ def test_the_backoff_never_exceeds_half_the_visibility_timeout(simulator, shop, 
     assert last.retry_in <= settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2
 
 
-def test_a_dropped_connection_after_acceptance_is_never_sent_twice(simulator, shop, agent):
-    conversation = _conversation(simulator, shop)
-    message, delivery = _queue(conversation, agent)
-    simulator.sim.faults.script("sellerchat/send_message", ["drop"])
+def _send_unknown_then_read_back_once(simulator, conversation, message, delivery) -> None:
+    """The send's outcome is unknown; reading back finds it sent, and it reached Shopee once."""
     outbound_delivery_send(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == OutboundDelivery.Status.UNKNOWN
@@ -159,6 +157,13 @@ def test_a_dropped_connection_after_acceptance_is_never_sent_twice(simulator, sh
     message.refresh_from_db()
     assert message.status == Message.Status.SENT and message.platform_message_id
     assert _seller_messages(simulator, conversation) == 1
+
+
+def test_a_dropped_connection_after_acceptance_is_never_sent_twice(simulator, shop, agent):
+    conversation = _conversation(simulator, shop)
+    message, delivery = _queue(conversation, agent)
+    simulator.sim.faults.script("sellerchat/send_message", ["drop"])
+    _send_unknown_then_read_back_once(simulator, conversation, message, delivery)
 
 
 @pytest.mark.parametrize(
@@ -180,13 +185,7 @@ def test_an_accepted_send_whose_answer_cannot_be_read_is_read_back_not_sent_agai
     )
     conversation = _conversation(simulator, shop)
     message, delivery = _queue(conversation, agent)
-    outbound_delivery_send(delivery_id=delivery.pk)
-    delivery.refresh_from_db()
-    assert delivery.status == OutboundDelivery.Status.UNKNOWN
-    outbound_delivery_resolve_unknown(delivery_id=delivery.pk)
-    message.refresh_from_db()
-    assert message.status == Message.Status.SENT and message.platform_message_id
-    assert _seller_messages(simulator, conversation) == 1
+    _send_unknown_then_read_back_once(simulator, conversation, message, delivery)
 
 
 def test_an_unknown_outcome_that_did_not_land_is_sent_again(simulator, shop, agent):

@@ -31,6 +31,11 @@ def _admin(user) -> Client:
     return browser
 
 
+def _reprocess(browser: Client, event: InboundEvent):
+    selected = {"action": "reprocess", "_selected_action": [event.pk]}
+    return browser.post("/admin/chat/inboundevent/", selected, follow=True)
+
+
 def test_parked_events_are_listed_and_shown_with_what_was_received(
     client, settings, simulator, django_capture_on_commit_callbacks
 ):
@@ -54,11 +59,7 @@ def test_a_parked_push_is_processed_again_once_its_shop_is_connected(
     connect(simulator.sim)
     browser = _admin(UserFactory(is_superuser=True))
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(
-            "/admin/chat/inboundevent/",
-            {"action": "reprocess", "_selected_action": [event.pk]},
-            follow=True,
-        )
+        response = _reprocess(browser, event)
     assert "1 event queued for processing." in response.content.decode()
     event.refresh_from_db()
     assert (event.status, event.error) == (InboundEvent.Status.PROCESSED, "")
@@ -71,11 +72,7 @@ def test_an_unreadable_push_is_not_queued_and_the_admin_says_why(
     signed_post(client, settings, b"not json")
     event = InboundEvent.objects.get()
     browser = _admin(UserFactory(is_superuser=True))
-    response = browser.post(
-        "/admin/chat/inboundevent/",
-        {"action": "reprocess", "_selected_action": [event.pk]},
-        follow=True,
-    )
+    response = _reprocess(browser, event)
     assert "1 event skipped: only a parked event that was read" in response.content.decode()
     event.refresh_from_db()
     assert event.status == InboundEvent.Status.PARKED
