@@ -324,6 +324,8 @@ class ShopSyncState(models.Model):
     last_error = models.TextField(blank=True)
     backoff_until = models.DateTimeField(null=True, blank=True)
     consecutive_rate_limits = models.PositiveIntegerField(default=0)
+    # A run holds the shop until this time (or until it ends): one sync per shop at a time.
+    running_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"sync state of {self.shop}"

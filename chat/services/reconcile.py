@@ -7,7 +7,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from chat.models import Conversation, InboundEvent, ShopSyncState
@@ -39,6 +41,23 @@ class ReconcileResult:
     conversations: int
     messages_created: int
     complete: bool
+    skipped: bool = False  # another run of this shop holds it
+
+
+def _lease_seconds() -> float:
+    # A run ends within the task's hard time limit (its worker is killed after it), so a lease
+    # left by a killed worker frees the shop soon after.
+    return settings.CELERY_TASK_TIME_LIMIT + 30
+
+
+def _lease_take(shop: Shop) -> bool:
+    ShopSyncState.objects.get_or_create(shop=shop)
+    now = timezone.now()
+    return bool(
+        ShopSyncState.objects.filter(shop=shop)
+        .filter(Q(running_until__isnull=True) | Q(running_until__lt=now))
+        .update(running_until=now + timedelta(seconds=_lease_seconds()))
+    )
 
 
 @dataclass(frozen=True)
@@ -161,9 +180,20 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
     Message pages of changed conversations are fetched concurrently, then stored in one
     transaction per page; the next page is fetched while the current one is written. The cursor
     moves only when a walk completes, to the newest conversation seen when it began: anything
-    newer is picked up by the next walk.
+    newer is picked up by the next walk. One run per shop at a time: while another holds the
+    shop, this one returns at once, skipped (two would spend the shop's API quota twice, and the
+    later one's save would move the cursor back).
     """
-    state, _ = ShopSyncState.objects.get_or_create(shop=shop)
+    if not _lease_take(shop):
+        return ReconcileResult(conversations=0, messages_created=0, complete=False, skipped=True)
+    try:
+        return _walk(shop)
+    finally:
+        ShopSyncState.objects.filter(shop=shop).update(running_until=None)
+
+
+def _walk(shop: Shop) -> ReconcileResult:
+    state = ShopSyncState.objects.get(shop=shop)
     adapter = get_adapter(shop.platform)
     auth = shop_auth_get(shop=shop)
     since = state.conversations_synced_until
@@ -235,6 +265,7 @@ def shops_due_for_reconcile() -> list[int]:
     return list(
         Shop.objects.filter(status=Shop.Status.ACTIVE, token__isnull=False)
         .exclude(sync_state__backoff_until__gt=now)
+        .exclude(sync_state__running_until__gt=now)
         .values_list("pk", flat=True)
     )
 

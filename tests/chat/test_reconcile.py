@@ -294,3 +294,48 @@ def test_an_unreadable_lost_push_is_parked_and_the_others_recovered_and_confirme
         str(sent[2]["message_id"]),
     }
     assert simulator.sim.snapshot_stats()["lost_push_pending"] == 0
+
+
+def _calls(sim) -> int:
+    return sum(sim.calls.values())
+
+
+def test_a_shop_being_synced_is_skipped_by_a_second_run_and_left_out_of_the_schedule(
+    simulator, shop
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _buyers_write(simulator.sim, 2)
+    ShopSyncState.objects.create(shop=shop, running_until=timezone.now() + timedelta(minutes=5))
+    before = _calls(simulator.sim)
+
+    result = shop_reconcile(shop=shop)
+
+    assert result.skipped and not Message.objects.exists()
+    assert _calls(simulator.sim) == before  # not one API call spent
+    assert shop.pk not in shops_due_for_reconcile()
+    assert ShopSyncState.objects.get(shop=shop).running_until is not None  # still the other's
+
+
+def test_a_lease_left_by_a_killed_worker_expires(simulator, shop):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _buyers_write(simulator.sim, 2)
+    ShopSyncState.objects.create(shop=shop, running_until=timezone.now() - timedelta(seconds=1))
+    assert shop.pk in shops_due_for_reconcile()
+    result = shop_reconcile(shop=shop)
+    assert not result.skipped and result.messages_created == 2
+    assert ShopSyncState.objects.get(shop=shop).running_until is None
+
+
+def test_a_run_that_fails_frees_the_shop(simulator, shop):
+    _buyers_write(simulator.sim, 2)
+    simulator.sim.faults.script("sellerchat/get_conversation_list", [429] * 8)
+    with pytest.raises(RateLimited):
+        shop_reconcile(shop=shop)
+    state = ShopSyncState.objects.get(shop=shop)
+    assert state.running_until is None and state.backoff_until is not None
