@@ -50,14 +50,17 @@ def _lease_seconds() -> float:
     return settings.CELERY_TASK_TIME_LIMIT + 30
 
 
-def _lease_take(shop: Shop) -> bool:
+def _lease_take(shop: Shop):
+    """The lease's end if this run took the shop, else None."""
     ShopSyncState.objects.get_or_create(shop=shop)
     now = timezone.now()
-    return bool(
+    until = now + timedelta(seconds=_lease_seconds())
+    taken = (
         ShopSyncState.objects.filter(shop=shop)
         .filter(Q(running_until__isnull=True) | Q(running_until__lt=now))
-        .update(running_until=now + timedelta(seconds=_lease_seconds()))
+        .update(running_until=until)
     )
+    return until if taken else None
 
 
 @dataclass(frozen=True)
@@ -184,12 +187,13 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
     shop, this one returns at once, skipped (two would spend the shop's API quota twice, and the
     later one's save would move the cursor back).
     """
-    if not _lease_take(shop):
+    lease = _lease_take(shop)
+    if lease is None:
         return ReconcileResult(conversations=0, messages_created=0, complete=False, skipped=True)
     try:
         return _walk(shop)
-    finally:
-        ShopSyncState.objects.filter(shop=shop).update(running_until=None)
+    finally:  # only our own lease: one that outlived it may have been taken by another run
+        ShopSyncState.objects.filter(shop=shop, running_until=lease).update(running_until=None)
 
 
 def _walk(shop: Shop) -> ReconcileResult:
