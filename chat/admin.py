@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from chat.models import AgentGroup, InboundEvent, SavedReply
+from chat.models import AgentGroup, InboundEvent, SavedReply, ShopSyncState
 from chat.services.inbound import inbound_events_reprocess
+from chat.tasks import shop_reconcile_task
 from shopee_cs.security.services import user_access_revoke
 
 
@@ -90,6 +91,47 @@ class InboundEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # read-only: what was received stays as it was received
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShopSyncState)
+class ShopSyncStateAdmin(admin.ModelAdmin):
+    """Each shop's pull-sync, read-only: when it last ran, its error or backoff, whether a run
+    holds it now, and how far its conversations are synced."""
+
+    list_display = [
+        "shop",
+        "last_run_at",
+        "conversations_synced_until",
+        "backoff_until",
+        "running_until",
+        "last_error",
+    ]
+    list_select_related = ["shop"]
+    actions = ["sync_now"]
+    readonly_fields = [f.name for f in ShopSyncState._meta.fields]
+
+    @admin.action(description=_("Sync the selected shops now"), permissions=["sync"])
+    def sync_now(self, request, queryset):
+        shop_ids = list(queryset.values_list("shop_id", flat=True))
+        for shop_id in shop_ids:
+            shop_reconcile_task.delay(shop_id)  # a shop already being synced is skipped
+        self.message_user(
+            request,
+            ngettext("%d shop queued for a sync.", "%d shops queued for a sync.", len(shop_ids))
+            % len(shop_ids),
+        )
+
+    def has_sync_permission(self, request) -> bool:
+        return request.user.has_perm("chat.change_shopsyncstate")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -327,6 +327,10 @@ class ShopSyncState(models.Model):
     # A run holds the shop until this time (or until it ends): one sync per shop at a time.
     running_until = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("shop sync state")
+        verbose_name_plural = _("shop sync states")
+
     def __str__(self) -> str:
         return f"sync state of {self.shop}"
 

@@ -1,12 +1,13 @@
-"""Parked inbound events: seen in the admin, processed again on request, and a push that keeps
-failing in an unexpected way parked instead of retried for ever."""
+"""The pipeline in the admin: parked inbound events seen and processed again on request, a push
+that keeps failing in an unexpected way parked instead of retried for ever, and each shop's
+sync state with a sync on request."""
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import DataError
 from django.test import Client
 
-from chat.models import InboundEvent, Message
+from chat.models import InboundEvent, Message, ShopSyncState
 from chat.services import inbound
 from integrations.shopee.simulator import buyer_message
 from tests.chat.conftest import SHOP_ID, connect, signed_post, take_pushes
@@ -115,3 +116,19 @@ def test_a_push_failing_unexpectedly_is_parked_after_a_few_attempts(
     assert event.status == InboundEvent.Status.PARKED
     assert "processing failed 5 times" in event.error and "value too long" in event.error
     assert inbound.inbound_events_pending_ids(older_than_seconds=0) == []  # no more sweeps
+
+
+def test_shops_sync_states_are_listed_and_a_sync_can_be_queued(
+    client, simulator, shop, django_capture_on_commit_callbacks
+):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="pulled, not pushed")
+    take_pushes(simulator.sim)  # the push is lost: only a sync brings the message
+    ShopSyncState.objects.create(shop=shop, last_error="rate limited: error_rate_limit")
+    browser = _admin(UserFactory(is_superuser=True))
+    listing = browser.get("/admin/chat/shopsyncstate/").content.decode()
+    assert "rate limited: error_rate_limit" in listing
+    state = ShopSyncState.objects.get(shop=shop)
+    selected = {"action": "sync_now", "_selected_action": [state.pk]}
+    response = browser.post("/admin/chat/shopsyncstate/", selected, follow=True)
+    assert "1 shop queued for a sync." in response.content.decode()
+    assert Message.objects.get().text == "pulled, not pushed"
