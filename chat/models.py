@@ -177,18 +177,22 @@ class InboundEvent(models.Model):
         PROCESSED = "processed", _("Processed")
         PARKED = "parked", _("Parked (needs attention)")
 
-    platform = models.CharField(max_length=16)
-    dedup_key = models.CharField(max_length=255)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEBHOOK)
-    kind = models.CharField(max_length=32, blank=True)
-    shop_platform_id = models.CharField(max_length=64, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    raw_body = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    platform = models.CharField(_("platform"), max_length=16)
+    dedup_key = models.CharField(_("deduplication key"), max_length=255)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.WEBHOOK
+    )
+    kind = models.CharField(_("kind"), max_length=32, blank=True)
+    shop_platform_id = models.CharField(_("platform shop ID"), max_length=64, blank=True)
+    payload = models.JSONField(_("content as read"), default=dict, blank=True)
+    raw_body = models.TextField(_("body as received"), blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbound event")
@@ -314,18 +318,22 @@ class BuyerReturn(models.Model):
 class ShopSyncState(models.Model):
     """Per-shop reconciliation cursor and rate-limit backoff."""
 
-    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="sync_state")
-    conversations_synced_until = models.DateTimeField(null=True, blank=True)
+    shop = models.OneToOneField(
+        Shop, on_delete=models.CASCADE, related_name="sync_state", verbose_name=_("shop")
+    )
+    conversations_synced_until = models.DateTimeField(
+        _("conversations synced until"), null=True, blank=True
+    )
     # A walk longer than one run resumes from here: the platform's page cursor, and the newest
     # conversation time seen when the walk began (the next cursor once it completes).
-    walk_cursor = models.CharField(max_length=128, blank=True)
-    walk_newest = models.DateTimeField(null=True, blank=True)
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    backoff_until = models.DateTimeField(null=True, blank=True)
-    consecutive_rate_limits = models.PositiveIntegerField(default=0)
+    walk_cursor = models.CharField(_("walk resumes at"), max_length=128, blank=True)
+    walk_newest = models.DateTimeField(_("newest conversation of the walk"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    backoff_until = models.DateTimeField(_("backing off until"), null=True, blank=True)
+    consecutive_rate_limits = models.PositiveIntegerField(_("rate limits in a row"), default=0)
     # A run holds the shop until this time (or until it ends): one sync per shop at a time.
-    running_until = models.DateTimeField(null=True, blank=True)
+    running_until = models.DateTimeField(_("a run holds it until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("shop sync state")

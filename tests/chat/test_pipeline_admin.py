@@ -127,6 +127,8 @@ def test_shops_sync_states_are_listed_and_a_sync_can_be_queued(
     browser = _admin(UserFactory(is_superuser=True))
     listing = browser.get("/admin/chat/shopsyncstate/").content.decode()
     assert "rate limited: error_rate_limit" in listing
+    chinese = browser.get("/zh-hans/admin/chat/shopsyncstate/").content.decode()
+    assert "店铺同步状态" in chinese and "上次运行时间" in chinese and "最近错误" in chinese
     state = ShopSyncState.objects.get(shop=shop)
     selected = {"action": "sync_now", "_selected_action": [state.pk]}
     response = browser.post("/admin/chat/shopsyncstate/", selected, follow=True)
