@@ -52,7 +52,8 @@ class InboundEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "source", "platform", "kind"]
     search_fields = ["dedup_key", "shop_platform_id", "error"]
-    date_hierarchy = "received_at"
+    show_full_result_count = False  # the log holds every push of the retention period
+    ordering = ["-received_at"]
     actions = ["reprocess"]
     readonly_fields = [f.name for f in InboundEvent._meta.fields]
 

@@ -205,7 +205,13 @@ class InboundEvent(models.Model):
                 fields=["received_at"],
                 condition=models.Q(status="pending"),
                 name="inbound_event_pending",
-            )
+            ),
+            # The admin's list of parked events, among millions of processed ones.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(status="parked"),
+                name="inbound_event_parked",
+            ),
         ]
 
     def __str__(self) -> str:
