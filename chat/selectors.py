@@ -22,6 +22,7 @@ from chat.models import (
     BuyerOrder,
     BuyerReturn,
     Conversation,
+    InboundEvent,
     LiveEvent,
     Message,
     SavedReply,
@@ -296,6 +297,10 @@ def live_event_list_for_user(*, user: Any, after_id: int, limit: int) -> list[Li
     """Events after `after_id` in the user's shops, oldest first (websocket replay)."""
     qs = shop_scope_filter(LiveEvent.objects.filter(pk__gt=after_id), user=user)
     return list(qs.order_by("id")[:limit])
+
+
+def inbound_events_parked_count() -> int:
+    return InboundEvent.objects.filter(status=InboundEvent.Status.PARKED).count()
 
 
 def live_events_missing_after(*, after_id: int) -> bool:

@@ -34,6 +34,9 @@ class ShopAudit:
     too_recent: int
     missing: list[str] = field(default_factory=list)
     complete: bool = True  # False: more conversations than one walk reads
+    # Records the adapter could not read (a message, or a conversation and so its messages):
+    # not stored, whatever their age; the sync parks them.
+    unreadable: int = 0
 
 
 def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit:
@@ -43,10 +46,11 @@ def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit
     auth = shop_auth_get(shop=shop)
     cutoff = timezone.now() - timedelta(seconds=settle_seconds)
     settled: list[str] = []
-    conversations = too_recent = 0
+    conversations = too_recent = unreadable = 0
     cursor, complete = None, False
     for _ in range(MAX_CONVERSATION_PAGES):
         page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
+        unreadable += len(page.unreadable)
         for conversation in page.items:
             conversations += 1
             message_cursor = None
@@ -57,6 +61,7 @@ def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit
                     cursor=message_cursor,
                     page_size=MESSAGE_PAGE_SIZE,
                 )
+                unreadable += len(messages.unreadable)
                 for message in messages.items:
                     if message.sent_at > cutoff:
                         too_recent += 1
@@ -85,4 +90,5 @@ def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit
         too_recent=too_recent,
         missing=[i for i in dict.fromkeys(settled) if i not in stored],
         complete=complete,
+        unreadable=unreadable,
     )

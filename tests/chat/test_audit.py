@@ -48,3 +48,16 @@ def test_messages_younger_than_the_settle_time_are_not_counted(simulator, shop):
 def test_an_unknown_shop_id_is_a_clear_error(shop):
     with pytest.raises(CommandError, match="No connected shop with platform id 42"):
         call_command("chat_audit", "--shop", "42")
+
+
+def test_parked_events_are_pointed_out(simulator, shop, capsys):
+    sent = _write(simulator.sim, 3)
+    sent[0]["created_timestamp"] = 10**20  # unreadable: parked by the sync, never stored
+    shop_reconcile(shop=shop)
+    assert shop_audit(shop=shop, settle_seconds=0).unreadable == 1
+    with pytest.raises(CommandError, match="unreadable"):
+        call_command("chat_audit", "--settle", "0")
+    out = capsys.readouterr().out
+    assert "2 messages at the marketplace, 2 stored, 0 missing" in out
+    assert "1 record the marketplace sent could not be read" in out
+    assert "1 parked inbound event to look at: admin, Inbound events" in out

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from chat.selectors import inbound_events_parked_count
 from chat.services.audit import SETTLE_SECONDS, shop_audit
 from integrations.errors import AdapterError
 from integrations.models import Shop
@@ -51,11 +52,21 @@ class Command(BaseCommand):
             )
             if not result.complete:
                 line += "; only the newest conversations were read"
+            if result.unreadable:
+                unreadable = _count(result.unreadable, "record")
+                line += f"; {unreadable} the marketplace sent could not be read"
             self.stdout.write(line)
-            if result.missing:
+            if result.missing or result.unreadable:
                 gaps += 1
                 shown = ", ".join(result.missing[:SHOWN_MISSING])
                 self.stdout.write(f"  missing: {shown}")
+        if parked := inbound_events_parked_count():
+            self.stdout.write(
+                f"{_count(parked, 'parked inbound event')} to look at: admin, Inbound events, "
+                "status Parked."
+            )
         if gaps:
-            raise CommandError(f"{gaps} shop(s) with missing messages or not audited.")
+            raise CommandError(
+                f"{gaps} shop(s) with missing or unreadable messages, or not audited."
+            )
         self.stdout.write("No gaps.")
