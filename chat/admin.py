@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from chat.models import AgentGroup, InboundEvent, SavedReply, ShopSyncState
 from chat.services.inbound import inbound_events_reprocess
 from chat.tasks import shop_reconcile_task
+from shopee_cs.admin_readonly import ReadOnlyModelAdmin
 from shopee_cs.security.services import user_access_revoke
 
 
@@ -36,7 +37,7 @@ class SavedReplyAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(admin.ModelAdmin):
+class InboundEventAdmin(ReadOnlyModelAdmin):
     """The inbound event log, read-only: parked pushes and unreadable records are found here,
     with what was received and why it could not be processed."""
 
@@ -55,7 +56,6 @@ class InboundEventAdmin(admin.ModelAdmin):
     show_full_result_count = False  # the log holds every push of the retention period
     ordering = ["-received_at"]
     actions = ["reprocess"]
-    readonly_fields = [f.name for f in InboundEvent._meta.fields]
 
     @admin.display(description=_("error"))
     def short_error(self, event: InboundEvent) -> str:
@@ -87,18 +87,9 @@ class InboundEventAdmin(admin.ModelAdmin):
     def has_reprocess_permission(self, request) -> bool:
         return request.user.has_perm("chat.change_inboundevent")
 
-    def has_add_permission(self, request):
-        return False  # events are stored by the system only
-
-    def has_change_permission(self, request, obj=None):
-        return False  # read-only: what was received stays as it was received
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ShopSyncState)
-class ShopSyncStateAdmin(admin.ModelAdmin):
+class ShopSyncStateAdmin(ReadOnlyModelAdmin):
     """Each shop's pull-sync, read-only: when it last ran, its error or backoff, whether a run
     holds it now, and how far its conversations are synced."""
 
@@ -112,7 +103,6 @@ class ShopSyncStateAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["shop"]
     actions = ["sync_now"]
-    readonly_fields = [f.name for f in ShopSyncState._meta.fields]
 
     @admin.action(description=_("Sync the selected shops now"), permissions=["sync"])
     def sync_now(self, request, queryset):
@@ -127,12 +117,3 @@ class ShopSyncStateAdmin(admin.ModelAdmin):
 
     def has_sync_permission(self, request) -> bool:
         return request.user.has_perm("chat.change_shopsyncstate")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

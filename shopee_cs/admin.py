@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from shopee_cs.admin_readonly import ReadOnlyModelAdmin
 from shopee_cs.models import ApiKey, AuditEvent, IPAllowlistEntry, User
 from shopee_cs.security.ip import parse_networks
 from shopee_cs.security.scopes import SCOPE_CHOICES
@@ -23,23 +24,13 @@ class ShopeeCsUserAdmin(UserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """Read-only: nobody adds, changes or deletes audit rows, superusers included."""
 
     list_display = ["created_at", "action", "actor_username", "ip", "target_type", "target_id"]
     list_filter = ["action"]
     search_fields = ["actor_username", "ip", "target_id", "request_id"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class IPAllowlistEntryForm(forms.ModelForm):
