@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from chat.models import AgentGroup, InboundEvent, SavedReply, ShopSyncState
 from chat.services.inbound import inbound_events_reprocess
@@ -107,8 +108,13 @@ class ShopSyncStateAdmin(ReadOnlyModelAdmin):
     @admin.action(description=_("Sync the selected shops now"), permissions=["sync"])
     def sync_now(self, request, queryset):
         shop_ids = list(queryset.values_list("shop_id", flat=True))
-        for shop_id in shop_ids:
-            shop_reconcile_task.delay(shop_id)  # a shop already being synced is skipped
+        try:
+            for shop_id in shop_ids:
+                shop_reconcile_task.delay(shop_id)  # a shop already being synced is skipped
+        except KombuOperationalError:
+            message = _("The task queue cannot be reached; beat syncs every shop once it is.")
+            self.message_user(request, message, messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext("%d shop queued for a sync.", "%d shops queued for a sync.", len(shop_ids))

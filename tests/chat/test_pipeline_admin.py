@@ -134,3 +134,20 @@ def test_shops_sync_states_are_listed_and_a_sync_can_be_queued(
     response = browser.post("/admin/chat/shopsyncstate/", selected, follow=True)
     assert "1 shop queued for a sync." in response.content.decode()
     assert Message.objects.get().text == "pulled, not pushed"
+
+
+def test_a_sync_asked_for_while_the_broker_is_down_says_so(client, shop, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from chat.tasks import shop_reconcile_task
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(shop_reconcile_task, "delay", broker_down)
+    state = ShopSyncState.objects.create(shop=shop)
+    browser = _admin(UserFactory(is_superuser=True))
+    selected = {"action": "sync_now", "_selected_action": [state.pk]}
+    response = browser.post("/admin/chat/shopsyncstate/", selected, follow=True)
+    assert response.status_code == 200
+    assert "The task queue cannot be reached" in response.content.decode()
