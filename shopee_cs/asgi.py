@@ -1,7 +1,12 @@
 import os
 
 import django
+from channels.routing import ProtocolTypeRouter, URLRouter
 
+from shopee_cs.process import freeze_startup_objects
+from shopee_cs.request_id import RequestIdASGIMiddleware
+
+# Modules that touch models or settings are imported after django.setup().
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopee_cs.settings.local")
 django.setup(set_prefix=False)
 
@@ -9,11 +14,7 @@ from shopee_cs.asgi_http import SyncChainASGIHandler  # noqa: E402
 
 django_asgi_app = SyncChainASGIHandler()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-
 from chat.webhooks_asgi import PushRoute  # noqa: E402
-from shopee_cs.process import freeze_startup_objects  # noqa: E402
-from shopee_cs.request_id import RequestIdASGIMiddleware  # noqa: E402
 from shopee_cs.routing import websocket_urlpatterns  # noqa: E402
 from shopee_cs.security.websocket import staff_websocket_stack  # noqa: E402
 
