@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from chat.models import AgentGroup, InboundEvent, SavedReply, ShopSyncState
+from chat.models import AgentGroup, Conversation, InboundEvent, Message, SavedReply, ShopSyncState
+from chat.selectors import shop_scope_filter
 from chat.services.inbound import inbound_events_reprocess
 from chat.tasks import shop_reconcile_task
 from shopee_cs.admin_readonly import ReadOnlyModelAdmin
@@ -123,3 +125,100 @@ class ShopSyncStateAdmin(ReadOnlyModelAdmin):
 
     def has_sync_permission(self, request) -> bool:
         return request.user.has_perm("chat.change_shopsyncstate")
+
+
+# -- conversations and their transcripts, read-only, for supervisors' quality review -------------
+# Rows are scoped with the API's selector: a supervisor sees the shops of their agent groups only,
+# in the list, the filters' choices (RelatedOnlyFieldListFilter lists what the scoped rows hold)
+# and the detail pages alike.
+
+MARKETPLACE_ORDER = (Coalesce("platform_created_at", "created_at").asc(), "created_at", "id")
+
+
+class ScopedToUserShops:
+    def get_queryset(self, request):
+        return shop_scope_filter(super().get_queryset(request), user=request.user)
+
+
+class TranscriptInline(admin.TabularInline):
+    model = Message
+    fk_name = "conversation"
+    verbose_name = _("message")
+    verbose_name_plural = _("transcript")
+    fields = ["platform_created_at", "sender_kind", "sender_user", "kind", "text", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("sender_user").order_by(*MARKETPLACE_ORDER)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ScopedToUserShops, ReadOnlyModelAdmin):
+    list_display = [
+        "__str__",
+        "shop",
+        "site",
+        "status",
+        "assignee",
+        "group",
+        "last_message_at",
+        "awaiting_reply_since",
+    ]
+    list_filter = [
+        ("shop", admin.RelatedOnlyFieldListFilter),
+        "shop__site",
+        "status",
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        ("group", admin.RelatedOnlyFieldListFilter),
+        ("last_message_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["buyer_name", "=buyer_platform_id", "=platform_conversation_id"]
+    list_select_related = ["shop", "assignee", "group"]
+    show_full_result_count = False
+    ordering = ["-last_message_at", "-id"]
+    inlines = [TranscriptInline]
+
+    @admin.display(description=_("site"), ordering="shop__site")
+    def site(self, conversation: Conversation) -> str:
+        return conversation.shop.get_site_display()
+
+
+@admin.register(Message)
+class MessageAdmin(ScopedToUserShops, ReadOnlyModelAdmin):
+    list_display = [
+        "platform_created_at",
+        "conversation",
+        "sender_kind",
+        "sender_user",
+        "kind",
+        "short_text",
+        "status",
+    ]
+    list_filter = [
+        ("shop", admin.RelatedOnlyFieldListFilter),
+        "shop__site",
+        "sender_kind",
+        "status",
+        ("sender_user", admin.RelatedOnlyFieldListFilter),
+        ("conversation__group", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["text", "=platform_message_id"]
+    list_select_related = ["conversation__shop", "sender_user"]
+    show_full_result_count = False
+    ordering = ["-created_at", "-id"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, message: Message) -> str:
+        return message.text[:120]

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = _("Chat")
+    # Supervisors read every conversation of their groups' shops in the admin (quality review).
+    role_permissions = {
+        "Supervisor": (
+            "view_agentgroup",
+            "change_agentgroup",
+            "view_savedreply",
+            "add_savedreply",
+            "change_savedreply",
+            "delete_savedreply",
+            "view_conversation",
+            "view_message",
+        )
+    }

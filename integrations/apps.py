@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Marketplaces")
+    role_permissions = {"Supervisor": ("view_shop",)}
 
     def ready(self) -> None:
         from django.core.checks import register

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "integrations",
     "chat",
     "tickets",
+    "automation",
+    "alerts",
+    "quality",
     "kpi",
 ]
 

@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["shopee_cs", "integrations", "chat", "tickets", "kpi"]
+PACKAGES = [
+    "shopee_cs", "integrations", "chat", "tickets", "automation", "alerts", "quality", "kpi",
+]  # fmt: skip
 
 
 def _lint_copy(tmp_path: Path, upward_import: str | None) -> subprocess.CompletedProcess:
@@ -38,3 +40,15 @@ def test_core_importing_kpi_breaks_the_contract(tmp_path):
     result = _lint_copy(tmp_path, "shopee_cs/health.py:import kpi  # noqa")
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_feature_apps_keep_their_order(tmp_path):
+    # Automation opens tickets (allowed); the quality app is read only by kpi, so an alert
+    # reaching into it, or tickets reaching into automation, breaks the contract.
+    allowed = _lint_copy(tmp_path / "ok", "automation/apps.py:import tickets.apps  # noqa")
+    assert allowed.returncode == 0, allowed.stdout
+    upward = _lint_copy(tmp_path / "up", "alerts/apps.py:import quality.apps  # noqa")
+    assert upward.returncode != 0
+    assert "alerts.apps -> quality.apps" in upward.stdout
+    tickets_up = _lint_copy(tmp_path / "t", "tickets/apps.py:import automation.apps  # noqa")
+    assert "tickets.apps -> automation.apps" in tickets_up.stdout

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from shopee_cs.models import IPAllowlistEntry
 from shopee_cs.security.ip import parse_networks
-from shopee_cs.security.roles import ROLE_ADMIN, ROLE_PERMISSIONS, ROLES
+from shopee_cs.security.roles import ROLE_ADMIN, ROLES, role_permissions
 
 LOOPBACK = ("127.0.0.1/32", "::1/128")
 
@@ -16,7 +16,12 @@ def _permissions(names: tuple[str, ...]) -> list[Permission]:
     found = []
     for name in names:
         app_label, codename = name.split(".", 1)
-        found += Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        matched = list(
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
+        if not matched:  # a typo would silently leave a role without its access
+            raise ValueError(f"No permission {name}: check the app's role_permissions.")
+        found += matched
     return found
 
 
@@ -24,7 +29,7 @@ def _permissions(names: tuple[str, ...]) -> list[Permission]:
 def roles_ensure() -> dict[str, Group]:
     """Create the Agent/Supervisor/Admin groups and (re)set their permissions."""
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
-    for name, perms in ROLE_PERMISSIONS.items():
+    for name, perms in role_permissions().items():
         groups[name].permissions.set(_permissions(perms))
     admin_perms = Permission.objects.exclude(
         content_type__app_label="shopee_cs",

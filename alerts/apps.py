@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    """First-response and SLA timers, alert rows delivered exactly once to IM robots and in-app,
+    daily digests. Never calls a robot inside a transaction."""
+
+    name = "alerts"
+    verbose_name = _("Alerts")

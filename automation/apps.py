@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AutomationConfig(AppConfig):
+    """Language and intent detection, reply templates, auto-reply rules, tracking answers,
+    business hours, routing and assignment. Sends only through chat's outbox."""
+
+    name = "automation"
+    verbose_name = _("Automation")
