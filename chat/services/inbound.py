@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from chat.enqueue import INBOUND_EVENT_PROCESS, enqueue_on_commit
 from chat.models import InboundEvent
 from chat.services import orders
 from chat.services.messages import conversation_locked_with_shop, message_ingest
@@ -30,10 +31,8 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(event_id: int) -> None:
-    from chat.tasks import inbound_event_process_task  # tasks import services, not the reverse
-
-    # robust: with the broker down the push is still stored; the sweep enqueues it later.
-    transaction.on_commit(lambda: inbound_event_process_task.delay(event_id), robust=True)
+    # With the broker down the push is still stored; the sweep enqueues it later.
+    enqueue_on_commit(INBOUND_EVENT_PROCESS, event_id)
 
 
 def inbound_event_record(

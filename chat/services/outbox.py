@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chat.enqueue import OUTBOUND_DELIVERY_SEND, enqueue_on_commit
 from chat.models import Conversation, Message, OutboundDelivery
 from chat.services.publish import message_and_conversation_publish, message_publish
 from chat.services.send_rules import message_retryable, send_rules_check
@@ -63,13 +64,8 @@ def _fingerprint(conversation_id: int, kind: str, text: str, payload: dict) -> s
 
 
 def _enqueue(delivery_id: int, countdown: float | None = None) -> None:
-    from chat.tasks import outbound_delivery_send_task
-
-    # robust: with the broker down the row stays pending and the sweep enqueues it later.
-    transaction.on_commit(
-        lambda: outbound_delivery_send_task.apply_async((delivery_id,), countdown=countdown),
-        robust=True,
-    )
+    # With the broker down the row stays pending and the sweep enqueues it later.
+    enqueue_on_commit(OUTBOUND_DELIVERY_SEND, delivery_id, countdown=countdown)
 
 
 def message_send_reply(
