@@ -151,8 +151,7 @@ def save_fields(instance: models.Model, *names: str) -> None:
 @dataclass(frozen=True)
 class _Hop:
     model: type[models.Model]
-    relation: Any  # the forward field, or the reverse one-to-one relation
-    forward: bool
+    accessor: str  # the attribute the related row is reached by (forward or reverse)
     first_column: int
 
 
@@ -172,7 +171,7 @@ def _joined_sql(model: type[models.Model], path: tuple[str, ...]) -> tuple[str, 
         else:
             on = f"t{n - 1}.{quote(current._meta.pk.column)} = t{n}.{quote(relation.field.column)}"
         joins.append(f" LEFT JOIN {quote(target._meta.db_table)} t{n} ON {on}")
-        hops.append((target, relation, forward))
+        hops.append((target, relation.name if forward else relation.get_accessor_name()))
         tables.append((target, f"t{n}"))
         current = target
     columns, placed, offset = [], [], 0
@@ -186,19 +185,18 @@ def _joined_sql(model: type[models.Model], path: tuple[str, ...]) -> tuple[str, 
         + "".join(joins)
     )
     chain = tuple(
-        _Hop(target, relation, forward, placed[n + 1])
-        for n, (target, relation, forward) in enumerate(hops)
+        _Hop(target, accessor, placed[n + 1]) for n, (target, accessor) in enumerate(hops)
     )
     return sql, chain
 
 
 @cache
 def _loading(model: type[models.Model]) -> tuple[list[str], int, tuple]:
+    """The model's column names, its primary key's place, and the fields that convert what the
+    database returns (Field.from_db_value: JSON, encrypted fields)."""
     fields = model._meta.concrete_fields
     converters = tuple(
-        (n, field, convert)
-        for n, field in enumerate(fields)
-        for convert in field.get_db_converters(connection)
+        (n, field) for n, field in enumerate(fields) if hasattr(field, "from_db_value")
     )
     return [f.attname for f in fields], fields.index(model._meta.pk), converters
 
@@ -210,20 +208,20 @@ def _instance(model: type[models.Model], row: tuple, start: int) -> models.Model
     values = list(row[start : start + len(attnames)])
     if values[pk_index] is None:
         return None
-    for n, field, convert in converters:
-        values[n] = convert(values[n], field, connection)
+    for n, field in converters:
+        values[n] = field.from_db_value(values[n], None, connection)
     return model.from_db(connection.alias, attnames, values)
 
 
 def _assemble(model: type[models.Model], row: tuple, chain: tuple[_Hop, ...]) -> models.Model:
+    """Link the loaded rows through the relations' own descriptors, as select_related leaves
+    them: both sides of a one-to-one are set."""
     root = parent = _instance(model, row, 0)
     for hop in chain:
         child = _instance(hop.model, row, hop.first_column)
         if child is None:
             break
-        hop.relation.set_cached_value(parent, child)
-        if not hop.forward:  # the one-to-one's own side points back
-            hop.relation.field.set_cached_value(child, parent)
+        setattr(parent, hop.accessor, child)
         parent = child
     return root
 
