@@ -136,6 +136,13 @@ class Simulator:
         self._ids = itertools.count(1)
         self.reset_world()
 
+    @property
+    def partner_key(self) -> str:
+        """The key as the app registered it: the configured value without surrounding whitespace
+        or quotes, the rule the client applies (docs/shopee.md, Signing). Written out here, not
+        imported, so the simulator shares no code with the signer it checks."""
+        return self.config.partner_key.strip().strip("'\"").strip()
+
     # -- clock and ids -----------------------------------------------------------------------
 
     def now(self) -> float:

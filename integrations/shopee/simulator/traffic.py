@@ -82,7 +82,7 @@ def push(sim: Simulator, code: int, data: dict[str, Any], shop_id: str | None) -
     ok = False
     if url:
         sig = hmac.new(
-            sim.config.partner_key.encode(), url.encode() + b"|" + raw, hashlib.sha256
+            sim.partner_key.encode(), url.encode() + b"|" + raw, hashlib.sha256
         ).hexdigest()
         try:
             resp = _push_session.post(
