@@ -11,7 +11,7 @@ from integrations.adapters import get_adapter
 from integrations.errors import AdapterError
 from integrations.models import IntegrationAlert, Shop, ShopToken, Site
 from integrations.services.alerts import integration_alert_raise
-from integrations.services.tokens import shop_auth_get, shop_reconnected, shop_tokens_store
+from integrations.services.tokens import shop_api_call, shop_reconnected, shop_tokens_store
 from integrations.types import ShopAuth
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def capabilities_missing(capabilities: dict) -> list[str]:
 
 def shop_capabilities_probe(*, shop: Shop) -> dict:
     """Record what the app may do for this shop (chat read/write, orders, returns, push)."""
-    caps = get_adapter(shop.platform).probe_capabilities(shop_auth_get(shop=shop))
+    caps = shop_api_call(shop=shop, call=get_adapter(shop.platform).probe_capabilities)
     result = {
         "chat_read": caps.chat,
         "chat_write": caps.chat_send,

@@ -1,0 +1,89 @@
+"""A shop whose access token dies before its expiry: reconciliation refreshes it once and goes
+on; when the refresh is refused too, the shop needs re-authorization at once, with one alert and
+the error on its sync state, and nothing calls the marketplace for it again."""
+
+import pytest
+import requests
+
+from chat.models import Message, ShopSyncState
+from chat.services.reconcile import shop_reconcile, shops_due_for_reconcile
+from chat.tasks import shop_reconcile_task
+from integrations.models import IntegrationAlert, Shop, ShopToken
+from integrations.services.tokens import ShopNotConnected
+from integrations.shopee.simulator import buyer_message
+from tests.chat.conftest import SHOP_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def _revoke(simulator, *, refresh: bool = False) -> dict:
+    """The simulator's knob, over HTTP as an operator would use it."""
+    resp = requests.post(
+        simulator.base_url + "/__sim__/tokens/revoke",
+        json={"shop_id": SHOP_ID, "refresh": refresh},
+        timeout=5,
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def _calls(simulator) -> int:
+    return sum(simulator.sim.snapshot_stats()["calls"].values())
+
+
+def test_a_revoked_access_token_is_refreshed_once_and_the_sync_goes_on(simulator, shop):
+    first = buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=7001, text="hello")
+    assert _revoke(simulator)["access_tokens_revoked"] == 1
+
+    result = shop_reconcile(shop=shop)
+
+    assert result.complete
+    assert list(Message.objects.values_list("platform_message_id", flat=True)) == [
+        first["message_id"]
+    ]
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 1
+    assert ShopToken.objects.get(shop=shop).refresh_count == 1
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.ACTIVE
+    assert ShopSyncState.objects.get(shop=shop).last_error == ""
+    assert not IntegrationAlert.objects.exists()
+
+
+def test_when_the_refresh_is_refused_too_the_shop_needs_reauthorization_at_once(simulator, shop):
+    buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=7002, text="anyone there?")
+    _revoke(simulator, refresh=True)  # the pair was refreshed by another system
+
+    with pytest.raises(ShopNotConnected):
+        shop_reconcile(shop=shop)
+
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.NEEDS_REAUTH
+    assert "error_shop_refresh_token" in shop.status_reason
+    [alert] = IntegrationAlert.objects.filter(shop=shop, resolved_at__isnull=True)
+    assert alert.kind == IntegrationAlert.Kind.NEEDS_REAUTH
+    assert alert.message == shop.status_reason
+    state = ShopSyncState.objects.get(shop=shop)
+    assert state.last_error.startswith("Needs re-authorization")
+    assert "error_shop_refresh_token" in state.last_error
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 1
+    assert not Message.objects.exists()
+
+    # No loop: beat no longer picks the shop, and a run already queued calls nothing.
+    assert shop.pk not in shops_due_for_reconcile()
+    calls = _calls(simulator)
+    shop_reconcile_task(shop.pk)
+    assert _calls(simulator) == calls
+    assert IntegrationAlert.objects.filter(shop=shop).count() == 1
+
+
+def test_refresh_then_refusal_in_sequence(simulator, shop):
+    """The two halves on one shop: a first revocation is healed, a later one is not."""
+    _revoke(simulator)
+    shop_reconcile(shop=shop)
+    _revoke(simulator, refresh=True)
+    with pytest.raises(ShopNotConnected):
+        shop_reconcile(shop=shop)
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.NEEDS_REAUTH
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 2
+    assert IntegrationAlert.objects.filter(shop=shop).count() == 1
