@@ -10,7 +10,7 @@ from chat.services.reconcile import shop_reconcile, shops_due_for_reconcile
 from chat.tasks import shop_reconcile_task
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.tokens import ShopNotConnected
-from integrations.shopee.simulator import buyer_message
+from integrations.shopee.simulator import buyer_message, cancel_authorization
 from tests.chat.conftest import SHOP_ID
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,27 @@ def test_refresh_then_refusal_in_sequence(simulator, shop):
     assert shop.status == Shop.Status.NEEDS_REAUTH
     assert simulator.sim.snapshot_stats()["refresh_calls"] == 2
     assert IntegrationAlert.objects.filter(shop=shop).count() == 1
+
+
+def test_a_deauthorization_whose_push_was_lost_is_found_by_reconciliation(simulator, shop):
+    cancel_authorization(simulator.sim, shop_ids=[SHOP_ID])  # no callback: the push is lost
+    with pytest.raises(ShopNotConnected):
+        shop_reconcile(shop=shop)
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.NEEDS_REAUTH
+    assert IntegrationAlert.objects.filter(shop=shop, kind="needs_reauth").count() == 1
+
+
+def test_the_sync_states_page_shows_the_shop_needing_reauthorization_and_why(simulator, shop):
+    from django.test import Client
+
+    from tests.factories import UserFactory, login_verified
+
+    _revoke(simulator, refresh=True)
+    with pytest.raises(ShopNotConnected):
+        shop_reconcile(shop=shop)
+    browser = Client()
+    login_verified(browser, UserFactory(is_superuser=True))
+    page = browser.get("/admin/chat/shopsyncstate/").content.decode()
+    assert "Needs re-authorization: Token refresh refused (error_shop_refresh_token)" in page
+    assert '<td class="field-shop_status">Needs re-authorization</td>' in page
