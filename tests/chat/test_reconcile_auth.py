@@ -111,3 +111,19 @@ def test_the_sync_states_page_shows_the_shop_needing_reauthorization_and_why(sim
     page = browser.get("/admin/chat/shopsyncstate/").content.decode()
     assert "Needs re-authorization: Token refresh refused (error_shop_refresh_token)" in page
     assert '<td class="field-shop_status">Needs re-authorization</td>' in page
+
+
+def test_the_other_marketplace_reads_also_refresh_a_refused_token(simulator, shop):
+    from chat.services.audit import shop_audit
+    from chat.services.orders import order_refresh
+    from integrations.shopee.simulator import place_order
+
+    buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=7003, text="is it shipped?")
+    order = place_order(simulator.sim, shop_id=SHOP_ID, buyer_id=7003)
+    _revoke(simulator)
+    assert shop_audit(shop=shop, settle_seconds=0).platform_messages == 1
+    _revoke(simulator)
+    assert order_refresh(shop=shop, order_ref=order["order_sn"]).order_ref == order["order_sn"]
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 2
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.ACTIVE

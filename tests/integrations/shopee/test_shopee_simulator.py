@@ -189,3 +189,11 @@ def test_simulator_treats_the_partner_key_as_the_client_does(sim_config):
         info = client.get_shop_info(shop_id="100000001", access_token=tokens["access_token"])
         assert info["shop_name"] == "Kedai MY"
         assert client.get_lost_push_message()["push_message_list"] == []
+
+
+def test_revoking_tokens_of_an_unknown_shop_is_refused_and_changes_nothing(simulator, tokens):
+    base = simulator.base_url + "/__sim__/tokens/revoke"
+    refused = requests.post(base, json={"shop_id": "999"}, timeout=5)
+    assert refused.status_code == 400 and refused.json()["error"] == "SimError"
+    assert requests.post(base, json={}, timeout=5).status_code == 400  # no shop named
+    simulator.sim.check_access(tokens["access_token"], "100000001")  # still works
