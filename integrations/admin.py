@@ -12,10 +12,11 @@ EMPTY = "—"
 
 
 def _as_of_authorization(shop: Shop, value) -> str:
-    """A value that held while the shop was authorized: shown as is while it is active, struck
-    out and marked stale once it is not (it no longer says what the app may do, or until when)."""
+    """A value that held while the shop was authorized: struck out and marked stale once the
+    authorization is lost (it no longer says what the app may do, or until when). A shop an
+    admin disabled keeps its authorization, and its values stand."""
     text = display_for_value(value, EMPTY)
-    if shop.status == Shop.Status.ACTIVE or value in (None, "", {}):
+    if shop.status != Shop.Status.NEEDS_REAUTH or value in (None, "", {}):
         return text
     return format_html('<s>{}</s> <span class="stale">({})</span>', text, _("stale"))
 
@@ -72,8 +73,11 @@ class ShopAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    # Shown through the displays above (words, staleness), never edited by hand.
+    # Shown through the displays below (words, staleness), never edited by hand.
     exclude = ["capabilities", "authorization_expires_at", "capabilities_checked_at"]
+    inlines = [ShopTokenInline]
+    actions = ["refresh_tokens_now", "probe_capabilities_now"]
+    change_list_template = "integrations/shop_changelist.html"
 
     @admin.display(description=_("Reconnect"))
     def reconnect(self, shop: Shop) -> str:
@@ -92,10 +96,6 @@ class ShopAdmin(admin.ModelAdmin):
     @admin.display(description=_("capabilities checked at"))
     def capabilities_checked(self, shop: Shop) -> str:
         return _as_of_authorization(shop, shop.capabilities_checked_at)
-
-    inlines = [ShopTokenInline]
-    actions = ["refresh_tokens_now", "probe_capabilities_now"]
-    change_list_template = "integrations/shop_changelist.html"
 
     @admin.display(description=_("Capabilities"))
     def capability_summary(self, shop: Shop) -> str:

@@ -61,3 +61,10 @@ def test_a_shop_whose_refresh_was_refused_shows_its_token_expiry_as_stale(browse
     page = _page(browser, shop)
     assert page.count("(stale)") >= 3  # capabilities, access and refresh token expiry
     assert 'href="/shops/connect/">Reconnect the shop</a>' in page
+
+
+def test_a_shop_an_admin_disabled_keeps_its_values_as_they_are(browser, shop):
+    Shop.objects.filter(pk=shop.pk).update(status=Shop.Status.DISABLED)
+    page = _page(browser, shop)
+    assert "read chats" in page and "(stale)" not in page
+    assert "Reconnect the shop" not in page
