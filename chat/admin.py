@@ -98,6 +98,7 @@ class ShopSyncStateAdmin(ReadOnlyModelAdmin):
 
     list_display = [
         "shop",
+        "shop_status",
         "last_run_at",
         "conversations_synced_until",
         "backoff_until",
@@ -106,6 +107,11 @@ class ShopSyncStateAdmin(ReadOnlyModelAdmin):
     ]
     list_select_related = ["shop"]
     actions = ["sync_now"]
+
+    @admin.display(description=_("shop status"), ordering="shop__status")
+    def shop_status(self, state: ShopSyncState) -> str:
+        # A shop that needs re-authorization is not synced: its last error says why.
+        return state.shop.get_status_display()
 
     @admin.action(description=_("Sync the selected shops now"), permissions=["sync"])
     def sync_now(self, request, queryset):

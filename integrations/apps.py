@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.checks import register
 
-        from integrations.checks import shopee_partner_settings
+        from integrations.checks import shopee_key_settings, shopee_partner_settings
 
         register(shopee_partner_settings, "marketplaces")
+        register(shopee_key_settings, "marketplaces")

@@ -18,3 +18,26 @@ def shopee_partner_settings(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+# The keys signed with (requests and pushes): each is used with surrounding quotes trimmed, the
+# same in the client, the push check and the simulator (docs/shopee.md, Signing).
+_KEY_SETTINGS = ("SHOPEE_PARTNER_KEY", "SHOPEE_PUSH_KEY", "SHOPEE_PUSH_PREVIOUS_KEY")
+
+
+def shopee_key_settings(app_configs=None, **kwargs) -> list[Error]:
+    """Whitespace around a key is almost always a copy-paste or secrets-file slip (a trailing
+    newline): refuse to start, naming the variable, rather than sign with a guess."""
+    errors = []
+    for name in _KEY_SETTINGS:
+        value = getattr(settings, name, "") or ""
+        if value != value.strip():
+            errors.append(
+                Error(
+                    f"{name} has whitespace around it ({len(value) - len(value.lstrip())} "
+                    f"before, {len(value) - len(value.rstrip())} after); set the key exactly "
+                    f"as shown in the Shopee console.",
+                    id="integrations.E002",
+                )
+            )
+    return errors

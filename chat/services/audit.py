@@ -19,7 +19,7 @@ from chat.services.reconcile import (
 )
 from integrations.adapters import get_adapter
 from integrations.models import Shop
-from integrations.services.tokens import shop_auth_get
+from integrations.services.tokens import shop_api_call
 
 SETTLE_SECONDS = 120
 _LOOKUP_CHUNK = 1000
@@ -39,12 +39,8 @@ class ShopAudit:
     unreadable: int = 0
 
 
-def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit:
-    """Compare the shop's conversations and messages at the marketplace with the stored ones
-    (the newest MAX_CONVERSATION_PAGES pages of conversations, every message of each)."""
-    adapter = get_adapter(shop.platform)
-    auth = shop_auth_get(shop=shop)
-    cutoff = timezone.now() - timedelta(seconds=settle_seconds)
+def _marketplace_walk(adapter, auth, cutoff) -> tuple[list[str], int, int, int, bool]:
+    """(settled message ids, conversations, too recent, unreadable, complete)."""
     settled: list[str] = []
     conversations = too_recent = unreadable = 0
     cursor, complete = None, False
@@ -74,6 +70,18 @@ def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit
             complete = True
             break
         cursor = page.next_cursor
+    return settled, conversations, too_recent, unreadable, complete
+
+
+def shop_audit(*, shop: Shop, settle_seconds: int = SETTLE_SECONDS) -> ShopAudit:
+    """Compare the shop's conversations and messages at the marketplace with the stored ones
+    (the newest MAX_CONVERSATION_PAGES pages of conversations, every message of each)."""
+    adapter = get_adapter(shop.platform)
+    cutoff = timezone.now() - timedelta(seconds=settle_seconds)
+    # A walk refused for the token runs once more after a refresh.
+    settled, conversations, too_recent, unreadable, complete = shop_api_call(
+        shop=shop, call=lambda auth: _marketplace_walk(adapter, auth, cutoff)
+    )
     stored: set[str] = set()
     for start in range(0, len(settled), _LOOKUP_CHUNK):
         chunk = settled[start : start + _LOOKUP_CHUNK]

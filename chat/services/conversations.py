@@ -14,7 +14,7 @@ from chat.selectors import message_latest_inbound
 from chat.services.publish import conversation_publish
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError
-from integrations.services.tokens import ShopNotConnected, shop_auth_get
+from integrations.services.tokens import ShopNotConnected, shop_api_call
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +102,13 @@ def conversation_mark_read(*, conversation: Conversation, actor) -> MarkReadResu
         return MarkReadResult(conversation, platform_synced=True)
     try:
         adapter = get_adapter(conversation.shop.platform)
-        adapter.mark_read(
-            shop_auth_get(shop=conversation.shop),
-            conversation_id=conversation.platform_conversation_id,
-            last_message_id=latest.platform_message_id or "",
+        shop_api_call(
+            shop=conversation.shop,
+            call=lambda auth: adapter.mark_read(
+                auth,
+                conversation_id=conversation.platform_conversation_id,
+                last_message_id=latest.platform_message_id or "",
+            ),
         )
     except ShopNotConnected as exc:
         return MarkReadResult(conversation, platform_synced=False, platform_error=exc.reason)

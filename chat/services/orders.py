@@ -8,7 +8,7 @@ from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, NotFound
 from integrations.models import Shop
-from integrations.services.tokens import ShopNotConnected, shop_auth_get
+from integrations.services.tokens import ShopNotConnected, shop_api_call
 
 MAX_REFRESH = 20  # on-demand refresh is interactive: bound the marketplace calls
 
@@ -16,14 +16,19 @@ MAX_REFRESH = 20  # on-demand refresh is interactive: bound the marketplace call
 def order_refresh(*, shop: Shop, order_ref: str) -> BuyerOrder | None:
     """Fetch one order and its tracking from the marketplace and cache them."""
     adapter = get_adapter(shop.platform)
-    auth = shop_auth_get(shop=shop)
-    order = adapter.get_order(auth, order_ref=order_ref)
+
+    def fetch(auth):
+        order = adapter.get_order(auth, order_ref=order_ref)
+        if order is None:
+            return None, None
+        try:
+            return order, adapter.get_tracking(auth, order_ref=order_ref)
+        except NotFound:
+            return order, None
+
+    order, tracking = shop_api_call(shop=shop, call=fetch)
     if order is None:
         return None
-    try:
-        tracking = adapter.get_tracking(auth, order_ref=order_ref)
-    except NotFound:
-        tracking = None
     items = [
         {
             "item_id": item.item_id,
@@ -60,7 +65,9 @@ def order_refresh(*, shop: Shop, order_ref: str) -> BuyerOrder | None:
 
 def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
     adapter = get_adapter(shop.platform)
-    ret = adapter.get_return(shop_auth_get(shop=shop), return_ref=return_ref)
+    ret = shop_api_call(
+        shop=shop, call=lambda auth: adapter.get_return(auth, return_ref=return_ref)
+    )
     with transaction.atomic():
         cached, _ = BuyerReturn.objects.update_or_create(
             shop=shop,

@@ -19,9 +19,10 @@ from chat.services.inbound import (
     inbound_events_record_recovered,
 )
 from integrations.adapters import get_adapter
-from integrations.errors import RateLimited
+from integrations.errors import AdapterError, RateLimited
 from integrations.models import Shop
-from integrations.services.tokens import shop_auth_get
+from integrations.services.tokens import ShopNotConnected, shop_api_call
+from integrations.types import ShopAuth
 
 logger = logging.getLogger(__name__)
 
@@ -164,14 +165,16 @@ def conversation_messages_sync(
 ) -> ConversationSyncResult:
     """Fetch a conversation's messages newer than what we have."""
     adapter = get_adapter(shop.platform)
-    auth = shop_auth_get(shop=shop)
     known = _known_until(shop, [platform_conversation_id]).get(platform_conversation_id)
-    fetched = _fetch_new_messages(
-        adapter,
-        auth,
-        platform_conversation_id=platform_conversation_id,
-        known_until=known,
-        buyer_name=buyer_name,
+    fetched = shop_api_call(
+        shop=shop,
+        call=lambda auth: _fetch_new_messages(
+            adapter,
+            auth,
+            platform_conversation_id=platform_conversation_id,
+            known_until=known,
+            buyer_name=buyer_name,
+        ),
     )
     return ConversationSyncResult(_store(shop, [fetched]), len(fetched.unreadable))
 
@@ -191,15 +194,30 @@ def shop_reconcile(*, shop: Shop) -> ReconcileResult:
     if lease is None:
         return ReconcileResult(conversations=0, messages_created=0, complete=False, skipped=True)
     try:
-        return _walk(shop)
+        # A walk refused for the token runs once more after a refresh (shop_api_call); it
+        # resumes from the stored cursor and skips what is already stored.
+        return shop_api_call(shop=shop, call=lambda auth: _walk(shop, auth))
+    except ShopNotConnected as exc:
+        _record_error(shop, f"{exc.shop.get_status_display()}: {exc.reason}")
+        raise
+    except RateLimited:
+        raise  # recorded with its backoff
+    except AdapterError as exc:
+        _record_error(shop, f"{type(exc).__name__}: {exc}")
+        raise
     finally:  # only our own lease: one that outlived it may have been taken by another run
         ShopSyncState.objects.filter(shop=shop, running_until=lease).update(running_until=None)
 
 
-def _walk(shop: Shop) -> ReconcileResult:
+def _record_error(shop: Shop, error: str) -> None:
+    """What stopped the run, on the shop's sync state (the admin's Shop sync states page)."""
+    ShopSyncState.objects.filter(shop=shop).update(last_error=error)
+    logger.warning("sync of shop %s failed: %s", shop.platform_shop_id, error)
+
+
+def _walk(shop: Shop, auth: ShopAuth) -> ReconcileResult:
     state = ShopSyncState.objects.get(shop=shop)
     adapter = get_adapter(shop.platform)
-    auth = shop_auth_get(shop=shop)
     since = state.conversations_synced_until
     cursor = state.walk_cursor or None
     newest = state.walk_newest

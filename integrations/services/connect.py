@@ -11,7 +11,7 @@ from integrations.adapters import get_adapter
 from integrations.errors import AdapterError
 from integrations.models import IntegrationAlert, Shop, ShopToken, Site
 from integrations.services.alerts import integration_alert_raise
-from integrations.services.tokens import shop_auth_get, shop_reconnected, shop_tokens_store
+from integrations.services.tokens import shop_api_call, shop_reconnected, shop_tokens_store
 from integrations.types import ShopAuth
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def capabilities_missing(capabilities: dict) -> list[str]:
 
 def shop_capabilities_probe(*, shop: Shop) -> dict:
     """Record what the app may do for this shop (chat read/write, orders, returns, push)."""
-    caps = get_adapter(shop.platform).probe_capabilities(shop_auth_get(shop=shop))
+    caps = shop_api_call(shop=shop, call=get_adapter(shop.platform).probe_capabilities)
     result = {
         "chat_read": caps.chat,
         "chat_write": caps.chat_send,
@@ -137,7 +137,9 @@ def shop_capabilities_probe(*, shop: Shop) -> dict:
 
 
 def shop_deauthorize(*, platform: str, platform_shop_id: str, reason: str) -> Shop | None:
-    """The seller revoked the app (push code 2): disable the shop and drop its tokens."""
+    """The seller revoked the app (push code 2): the shop needs re-authorization (not
+    *Disabled*, which reads as an admin's choice), its tokens are dropped and its authorization
+    expiry cleared; reconnecting it restores it."""
     with transaction.atomic():
         shop = (
             Shop.objects.select_for_update()
@@ -147,9 +149,12 @@ def shop_deauthorize(*, platform: str, platform_shop_id: str, reason: str) -> Sh
         if shop is None:
             logger.warning("deauthorization for unknown %s shop %s", platform, platform_shop_id)
             return None
-        shop.status = Shop.Status.DISABLED
+        shop.status = Shop.Status.NEEDS_REAUTH
         shop.status_reason = reason
-        shop.save(update_fields=["status", "status_reason", "updated_at"])
+        shop.authorization_expires_at = None
+        shop.save(
+            update_fields=["status", "status_reason", "authorization_expires_at", "updated_at"]
+        )
         ShopToken.objects.filter(shop=shop).delete()
         integration_alert_raise(shop=shop, kind=IntegrationAlert.Kind.DEAUTHORIZED, message=reason)
     return shop

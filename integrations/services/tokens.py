@@ -6,7 +6,9 @@ before anyone uses it, because Shopee's refresh tokens work once.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import transaction
@@ -78,10 +80,54 @@ def shop_auth_get(
     return shop_tokens_refresh(shop=shop, min_validity=min_validity)
 
 
+def shop_api_call[T](
+    *, shop: Shop, call: Callable[[ShopAuth], T], token: ShopToken | None = None
+) -> T:
+    """Run ``call`` (one or more marketplace calls) with the shop's access token.
+
+    A call refused for the token (revoked before its expiry, e.g. the pair was refreshed
+    elsewhere) refreshes the pair, single-flight, and runs once more with the new token. If the
+    refresh is refused, or the new token is refused too, or the marketplace says the shop's
+    authorization is gone, the shop is marked *Needs re-authorization* with the reason and one
+    alert, and ShopNotConnected is raised: nothing calls for it again until it is reconnected.
+    """
+    auth = shop_auth_get(shop=shop, token=token)
+    try:
+        return call(auth)
+    except AuthError as exc:
+        logger.warning("shop %s: access token refused (%s); refreshing", shop.platform_shop_id, exc)
+    except ShopAccessRevoked as exc:
+        _authorization_lost(shop, f"The marketplace refused the shop's authorization: {exc}.", exc)
+    fresh = shop_tokens_refresh(shop=shop, refused_access_token=auth.access_token)
+    try:
+        return call(fresh)
+    except (AuthError, ShopAccessRevoked) as exc:
+        _authorization_lost(shop, f"A freshly refreshed access token was refused: {exc}.", exc)
+
+
+def _authorization_lost(shop: Shop, reason: str, cause: Exception) -> NoReturn:
+    """Mark the shop (once) and raise ShopNotConnected."""
+    full = f"{reason} Reconnect the shop to authorize again."
+    with transaction.atomic():
+        locked = Shop.objects.select_for_update().get(pk=shop.pk)
+        if locked.status == Shop.Status.ACTIVE:
+            _mark_needs_reauth(shop=locked, reason=full)
+    shop.refresh_from_db()
+    raise ShopNotConnected(shop, shop.status_reason or full) from cause
+
+
 def shop_tokens_refresh(
-    *, shop: Shop, min_validity: timedelta = timedelta(seconds=60), force: bool = False
+    *,
+    shop: Shop,
+    min_validity: timedelta = timedelta(seconds=60),
+    force: bool = False,
+    refused_access_token: str | None = None,
 ) -> ShopAuth:
-    """Refresh the pair unless another caller already did while we waited for the lock."""
+    """Refresh the pair unless another caller already did while we waited for the lock.
+
+    ``refused_access_token``: the marketplace refused this token before its expiry; refresh
+    unless the stored one is already another (a concurrent caller refreshed it).
+    """
     failure: AdapterError | None = None
     with transaction.atomic():
         locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
@@ -90,11 +136,13 @@ def shop_tokens_refresh(
         token = ShopToken.objects.select_for_update().filter(shop=locked_shop).first()
         if token is None:
             raise ShopNotConnected(locked_shop, "never authorized")
-        if not force and _valid_for(token, min_validity):
-            return ShopAuth(
-                shop_id=locked_shop.platform_shop_id,
-                access_token=decrypt(token.access_token_encrypted),
-            )
+        current = decrypt(token.access_token_encrypted)
+        if refused_access_token is not None:
+            reusable = current != refused_access_token  # another caller already replaced it
+        else:
+            reusable = not force
+        if reusable and _valid_for(token, min_validity):
+            return ShopAuth(shop_id=locked_shop.platform_shop_id, access_token=current)
         adapter = get_adapter(locked_shop.platform)
         try:
             pair = adapter.refresh_tokens(

@@ -41,7 +41,13 @@ SENDS = {"sellerchat/send_message", "sellerchat/send_autoreply_message"}
 PUBLIC = {"auth/token/get", "auth/access_token/get", "public/get_shops_by_partner"}
 # push.* is typed "Public" in Shopee's schemas: signed without token and shop id (doc §2).
 PUBLIC_PREFIXES = ("push/", "public/", "auth/")
-TOP_LEVEL = {"auth/token/get", "auth/access_token/get", "public/get_shops_by_partner"}
+# Endpoints that answer at the top level of the body, with no "response" (doc §3, §4).
+TOP_LEVEL = {
+    "auth/token/get",
+    "auth/access_token/get",
+    "public/get_shops_by_partner",
+    "shop/get_shop_info",
+}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
 """Shopee push (webhook) authentication.
 
-Authorization header = lowercase hex HMAC-SHA256(push key, callback_url + "|" + raw_body), where
+Authorization header = hex HMAC-SHA256(push key, callback_url + "|" + raw_body), where
 callback_url is the URL exactly as registered with Shopee (doc §6). The caller passes the
 configured canonical URL: never the URL the request arrived on, which a proxy may have changed.
+
+Shopee sends the hex in lower case. The check accepts it in either case and ignores whitespace
+around the header value (hex case carries no meaning, and a proxy may pad or re-case a header);
+anything else (another digest, a prefix such as ``sha256=``, a truncated value, whitespace inside)
+is refused.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ def verify_push(
     """True when ``authorization`` matches for one of the keys (several allow key rotation).
 
     Raises ``PushVerificationNotConfigured`` when no key or URL is configured; returns False for
-    a missing or wrong header. Comparison is constant-time.
+    a missing or wrong header. Lower- or upper-case hex, with or without surrounding whitespace,
+    is accepted (see the module docstring). Comparison is constant-time.
     """
     keys = [key] if isinstance(key, str) or key is None else list(key)
     keys = [k for k in keys if k and normalize_partner_key(k)]

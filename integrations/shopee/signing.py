@@ -35,12 +35,31 @@ def now_ts() -> int:
     return int(time.time())
 
 
+class TimestampNotSeconds(ValueError):
+    """A signing timestamp that is not whole Unix seconds (doc §9.1: a millisecond or fractional
+    timestamp is refused by Shopee as error_param); ``given`` is the value passed."""
+
+    def __init__(self, given: object, why: str) -> None:
+        super().__init__(f"Shopee timestamps must be whole Unix seconds; got {given!r} ({why})")
+        self.given = given
+
+
+# Unix seconds stay below this until the year 5138; milliseconds are above it since 1973.
+_MAX_SECONDS = 10**11
+
+
 def _ts(timestamp: int | float) -> str:
     # Integer seconds only: a float or millisecond timestamp is the classic error_param cause.
-    if isinstance(timestamp, bool) or int(timestamp) != timestamp:
-        raise ValueError(f"timestamp must be whole seconds, got {timestamp!r}")
-    if timestamp > 10**11:
-        raise ValueError(f"timestamp looks like milliseconds: {timestamp!r}")
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
+        raise TimestampNotSeconds(timestamp, "not a number")
+    if timestamp != timestamp or timestamp in (float("inf"), float("-inf")):
+        raise TimestampNotSeconds(timestamp, "not a finite number")
+    if int(timestamp) != timestamp:
+        raise TimestampNotSeconds(timestamp, "a fraction of a second")
+    if timestamp > _MAX_SECONDS:
+        raise TimestampNotSeconds(timestamp, "milliseconds? divide by 1000")
+    if timestamp < 0:
+        raise TimestampNotSeconds(timestamp, "negative")
     return str(int(timestamp))
 
 

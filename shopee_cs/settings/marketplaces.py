@@ -6,8 +6,9 @@ env = environ.Env()
 
 # Shopee "Seller In-house System" app credentials (Shopee Open Platform console).
 SHOPEE_PARTNER_ID = env.str("SHOPEE_PARTNER_ID", default="")
-# Used exactly as shown in the console, `shpk` prefix included.
-SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="").strip().strip("'\"")
+# Used exactly as shown in the console, `shpk` prefix included. Kept as given: surrounding
+# whitespace stops the start (integrations.checks); surrounding quotes are trimmed where used.
+SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="")
 SHOPEE_HOST = env.str("SHOPEE_HOST", default="https://partner.shopeemobile.com")
 # The canonical public URL Shopee posts pushes to; push signatures are computed over it, never
 # over the URL a proxy shows the app.

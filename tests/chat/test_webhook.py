@@ -9,7 +9,7 @@ from django.test import Client
 
 from chat.models import BuyerOrder, Conversation, InboundEvent, Message
 from integrations.models import Shop
-from integrations.shopee.simulator import authorization_push, buyer_message, place_order
+from integrations.shopee.simulator import buyer_message, cancel_authorization, place_order
 from tests.chat.conftest import SHOP_ID, signed_post, take_pushes
 
 pytestmark = pytest.mark.django_db
@@ -153,15 +153,22 @@ def test_an_order_push_refreshes_the_cached_order(
     assert cached.items and cached.buyer_platform_id == str(order["buyer_user_id"])
 
 
-def test_a_deauthorization_push_disables_the_shop(
+def test_a_deauthorization_push_leaves_the_shop_needing_reauthorization(
     client, settings, simulator, shop, django_capture_on_commit_callbacks
 ):
-    authorization_push(simulator.sim, code=2, shop_ids=[SHOP_ID])
+    from chat.services.reconcile import shops_due_for_reconcile
+    from integrations.models import IntegrationAlert
+
+    cancel_authorization(simulator.sim, shop_ids=[SHOP_ID])
     [body] = take_pushes(simulator.sim)
     with django_capture_on_commit_callbacks(execute=True):
         assert signed_post(client, settings, body).status_code == 200
     shop.refresh_from_db()
-    assert shop.status == Shop.Status.DISABLED
+    assert shop.status == Shop.Status.NEEDS_REAUTH  # not "disabled", an admin's word
+    assert "cancelled the authorization" in shop.status_reason
+    [alert] = IntegrationAlert.objects.filter(shop=shop)
+    assert alert.kind == IntegrationAlert.Kind.DEAUTHORIZED
+    assert shop.pk not in shops_due_for_reconcile()
 
 
 def test_a_push_for_an_unknown_shop_is_parked(

@@ -134,17 +134,52 @@ def test_tokens_are_not_readable_in_the_database_without_the_key(simulator, sett
         decrypt(ShopToken.objects.get(shop=shop).access_token_encrypted)
 
 
-def test_deauthorization_disables_the_shop_and_drops_its_tokens(simulator):
+def _connect_my_shop() -> Shop:
     params = _authorize(
         shop_connect_url(platform="shopee", redirect_url=CALLBACK, user_id=7), shop_id=SHOP_MY
     )
-    shop_connect_complete(platform="shopee", code=params["code"], shop_id=SHOP_MY)
+    [shop] = shop_connect_complete(platform="shopee", code=params["code"], shop_id=SHOP_MY)
+    return shop
+
+
+def test_deauthorization_leaves_the_shop_needing_reauthorization_without_tokens(simulator):
+    assert _connect_my_shop().authorization_expires_at is not None
     shop = shop_deauthorize(
         platform="shopee", platform_shop_id=SHOP_MY, reason="Seller revoked the app"
     )
-    assert shop.status == Shop.Status.DISABLED
+    shop.refresh_from_db()
+    assert (shop.status, shop.status_reason) == (Shop.Status.NEEDS_REAUTH, "Seller revoked the app")
+    assert shop.authorization_expires_at is None  # the authorization it dated is gone
     assert not ShopToken.objects.filter(shop=shop).exists()
     assert IntegrationAlert.objects.filter(shop=shop, kind="deauthorized").count() == 1
+
+
+def test_reconnecting_a_deauthorized_shop_restores_it_and_resolves_its_alert(simulator):
+    _connect_my_shop()
+    shop_deauthorize(platform="shopee", platform_shop_id=SHOP_MY, reason="Seller revoked the app")
+    shop = _connect_my_shop()
+    assert (shop.status, shop.status_reason) == (Shop.Status.ACTIVE, "")
+    assert shop.authorization_expires_at is not None
+    assert not IntegrationAlert.objects.filter(shop=shop, resolved_at__isnull=True).exists()
+
+
+def test_shops_disabled_by_a_deauthorization_before_now_need_reauthorization(simulator):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    revoked = _connect_my_shop()
+    shop_deauthorize(platform="shopee", platform_shop_id=SHOP_MY, reason="Seller revoked the app")
+    turned_off = Shop.objects.create(platform_shop_id="42", site="MY", name="Turned off")
+    Shop.objects.filter(pk__in=[revoked.pk, turned_off.pk]).update(status=Shop.Status.DISABLED)
+    migration = import_module(
+        "integrations.migrations.0006_deauthorized_shops_need_reauthorization"
+    )
+    migration.forwards(apps, None)
+    revoked.refresh_from_db()
+    turned_off.refresh_from_db()
+    assert revoked.status == Shop.Status.NEEDS_REAUTH
+    assert turned_off.status == Shop.Status.DISABLED  # an admin's choice stays
 
 
 def test_deauthorization_of_an_unknown_shop_changes_nothing():

@@ -7,9 +7,11 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from integrations.adapters import get_adapter
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.tokens import (
     ShopNotConnected,
+    shop_api_call,
     shop_auth_get,
     shop_tokens_due_for_refresh,
     shop_tokens_reencrypt,
@@ -143,3 +145,47 @@ def test_key_rotation_reencrypts_tokens_under_the_new_key(simulator, settings):
 
 def test_encryption_is_not_deterministic():
     assert encrypt("same") != encrypt("same")
+
+
+@pytest.mark.django_db
+def test_a_refused_token_is_refreshed_once_however_many_callers_report_it(simulator):
+    shop = _connected_shop(simulator)
+    refused = shop_auth_get(shop=shop).access_token
+    simulator.sim.revoke_tokens(SHOP_MY)
+    first = shop_tokens_refresh(shop=shop, refused_access_token=refused)
+    second = shop_tokens_refresh(shop=shop, refused_access_token=refused)  # came in late
+    assert first.access_token == second.access_token != refused
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 1
+
+
+@pytest.mark.django_db
+def test_an_api_call_refused_for_its_token_runs_again_with_a_refreshed_one(simulator):
+    shop = _connected_shop(simulator)
+    simulator.sim.revoke_tokens(SHOP_MY)
+    adapter = get_adapter("shopee")
+    info = shop_api_call(shop=shop, call=adapter.get_shop_info)
+    assert info.name == "Test Shop MY"
+    assert ShopToken.objects.get(shop=shop).refresh_count == 1
+
+
+@pytest.mark.django_db
+def test_a_fresh_token_refused_too_means_the_shop_needs_reauthorization(simulator):
+    shop = _connected_shop(simulator)
+    adapter = get_adapter("shopee")
+    tokens_seen = []
+
+    def every_token_refused(auth):  # the marketplace no longer honours any token of the shop
+        tokens_seen.append(auth.access_token)
+        simulator.sim.revoke_tokens(SHOP_MY)
+        return adapter.get_shop_info(auth)
+
+    with pytest.raises(ShopNotConnected, match="freshly refreshed access token was refused"):
+        shop_api_call(shop=shop, call=every_token_refused)
+    assert len(set(tokens_seen)) == 2  # one retry with the new token, no more
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.NEEDS_REAUTH
+    assert "invalid_acceess_token" in shop.status_reason
+    assert IntegrationAlert.objects.filter(shop=shop, kind="needs_reauth").count() == 1
+    with pytest.raises(ShopNotConnected):  # and later calls fail fast, calling nothing
+        shop_api_call(shop=shop, call=every_token_refused)
+    assert len(tokens_seen) == 2

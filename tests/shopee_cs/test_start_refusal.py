@@ -26,6 +26,18 @@ def test_a_malformed_partner_id_stops_the_web_server_and_the_worker(settings, da
     assert daphne_started == []
 
 
+def test_a_partner_key_with_whitespace_stops_the_web_server_and_the_worker(
+    settings, daphne_started
+):
+    settings.SHOPEE_PARTNER_KEY = settings.SHOPEE_PARTNER_KEY + " "
+    assert start_refusal("marketplaces").startswith("integrations.E002: SHOPEE_PARTNER_KEY")
+    with pytest.raises(SystemExit, match="SHOPEE_PARTNER_KEY has whitespace around it"):
+        serve.main()
+    with pytest.raises(SystemExit, match="SHOPEE_PARTNER_KEY has whitespace around it"):
+        refuse_drifted_configuration()
+    assert daphne_started == []
+
+
 def test_unsafe_delivery_settings_stop_the_worker(settings):
     settings.CELERY_WORKER_PREFETCH_MULTIPLIER = 4
     with pytest.raises(SystemExit, match=r"shopee_cs\.E003"):

@@ -14,11 +14,16 @@ from typing import Any
 from integrations.shopee.simulator.core import DAY, SimError, Simulator
 
 Ctx = dict[str, Any]
+# Where each endpoint puts its data (doc §3, §4 and the endpoint schemas): most wrap it in
+# "response"; these answer at the top level of the body...
 TOP_LEVEL = {
     "/api/v2/auth/token/get",
     "/api/v2/auth/access_token/get",
     "/api/v2/public/get_shops_by_partner",
+    "/api/v2/shop/get_shop_info",
 }
+# ...and these return the bare envelope, with no "response" at all.
+ENVELOPE_ONLY = {"/api/v2/push/confirm_consumed_lost_push_message"}
 
 
 def _sign(key: str, msg: str) -> str:
@@ -50,14 +55,14 @@ def authenticate(sim: Simulator, path: str, q: dict[str, str], public: bool) -> 
     check_public(sim, path, q)
     base = f"{q['partner_id']}{path}{q['timestamp']}"
     if public:
-        if not hmac.compare_digest(_sign(sim.config.partner_key, base), q["sign"]):
+        if not hmac.compare_digest(_sign(sim.partner_key, base), q["sign"]):
             raise SimError("sign")
         return None
     if not q.get("access_token"):
         raise SimError("no_access_token")
     if not q.get("shop_id"):
         raise SimError("no_shop_id")
-    expected = _sign(sim.config.partner_key, base + q["access_token"] + q["shop_id"])
+    expected = _sign(sim.partner_key, base + q["access_token"] + q["shop_id"])
     if not hmac.compare_digest(expected, q["sign"]):
         raise SimError("sign")
     sim.shop(q["shop_id"])
@@ -525,6 +530,8 @@ def envelope(
         sim.errors[error.code] += 1
         return error.status, {"request_id": rid, "error": error.code, "message": error.message}
     ok = sim.config.success_error_value
+    if path in ENVELOPE_ONLY:
+        return 200, {"request_id": rid, "error": ok, "message": ""}
     if path in TOP_LEVEL:
         return 200, {"request_id": rid, "error": ok, "message": "", **(result or {})}
     return 200, {"request_id": rid, "error": ok, "message": "", "response": result or {}}

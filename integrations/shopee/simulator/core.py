@@ -136,6 +136,13 @@ class Simulator:
         self._ids = itertools.count(1)
         self.reset_world()
 
+    @property
+    def partner_key(self) -> str:
+        """The key as the app registered it: the configured value without surrounding whitespace
+        or quotes, the rule the client applies (docs/shopee.md, Signing). Written out here, not
+        imported, so the simulator shares no code with the signer it checks."""
+        return self.config.partner_key.strip().strip("'\"").strip()
+
     # -- clock and ids -----------------------------------------------------------------------
 
     def now(self) -> float:
@@ -392,6 +399,25 @@ class Simulator:
             rec = self.access_tokens.get(token)
             if rec is None or shop_id not in rec["shop_ids"] or rec["expires_at"] < self.now():
                 raise SimError("invalid_token")
+
+    def revoke_tokens(self, shop_id: str, *, refresh: bool = False) -> dict[str, int]:
+        """The shop's live access tokens stop working before their expiry, as when its pair was
+        refreshed by another system; with ``refresh`` its refresh tokens are spent as well, so
+        only a new authorization helps. Other shops sharing a main-account pair are unaffected.
+        """
+        sid = str(shop_id)
+        with self.lock:
+            self.shop(sid)
+            access = [t for t in self.access_tokens.values() if sid in t["shop_ids"]]
+            for rec in access:
+                rec["shop_ids"].discard(sid)
+            spent = 0
+            if refresh:
+                for rec in self.refresh_tokens.values():
+                    if sid in rec["shop_ids"] and sid not in rec["used_by"]:
+                        rec["used_by"].add(sid)
+                        spent += 1
+            return {"access_tokens_revoked": len(access), "refresh_tokens_spent": spent}
 
     def issue_tokens(self, shop_id: str) -> dict[str, Any]:
         """Pre-authorize a shop through the normal code flow (demo seeding, tests)."""

@@ -190,6 +190,8 @@ def control(server: SimHTTPServer, method: str, path: str, q: dict, raw: bytes) 
             "code": code,
             **{k: body[k] for k in ("shop_id", "main_account_id") if k in body},
         }
+    if name == "tokens/revoke" and method == "POST":
+        return 200, sim.revoke_tokens(str(body["shop_id"]), refresh=bool(body.get("refresh")))
     if name == "tokens" and method == "POST":
         return 200, dict(sim.issue_tokens(str(body["shop_id"])), shop_id=str(body["shop_id"]))
     if name == "events" and method == "POST":

@@ -82,7 +82,7 @@ def push(sim: Simulator, code: int, data: dict[str, Any], shop_id: str | None) -
     ok = False
     if url:
         sig = hmac.new(
-            sim.config.partner_key.encode(), url.encode() + b"|" + raw, hashlib.sha256
+            sim.partner_key.encode(), url.encode() + b"|" + raw, hashlib.sha256
         ).hexdigest()
         try:
             resp = _push_session.post(
@@ -440,6 +440,13 @@ def authorization_push(sim: Simulator, *, code: int, shop_ids: list[str]) -> boo
     return push(sim, code, data, None)
 
 
+def cancel_authorization(sim: Simulator, *, shop_ids: list[str]) -> bool:
+    """The seller removes the app: the shops' tokens stop working, then push code 2."""
+    for sid in shop_ids:
+        sim.revoke_tokens(str(sid), refresh=True)
+    return authorization_push(sim, code=2, shop_ids=shop_ids)
+
+
 EVENTS = {
     "buyer_message": buyer_message,
     "buyer_media": buyer_media,
@@ -449,7 +456,7 @@ EVENTS = {
     "request_return": request_return,
     "rate_item": rate_item,
     "authorize": lambda sim, **kw: authorization_push(sim, code=1, **kw),
-    "deauthorize": lambda sim, **kw: authorization_push(sim, code=2, **kw),
+    "deauthorize": cancel_authorization,
     "authorization_expiring": lambda sim, **kw: authorization_push(sim, code=12, **kw),
 }
 

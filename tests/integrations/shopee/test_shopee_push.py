@@ -45,6 +45,34 @@ def test_rejects_anything_but_the_exact_url_body_and_signature(url, body, header
     assert verify_push(url, KEY, body, header) is False
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        EXPECTED,  # what Shopee sends: lower-case hex
+        EXPECTED.upper(),
+        EXPECTED[:32].upper() + EXPECTED[32:],
+        f"  {EXPECTED}\t",
+        f"{EXPECTED.upper()}\r\n",
+    ],
+)
+def test_accepts_the_signature_in_either_case_with_surrounding_whitespace(header):
+    assert verify_push(URL, KEY, BODY, header) is True
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"{EXPECTED[:32]} {EXPECTED[32:]}",  # whitespace inside
+        EXPECTED[:-2],  # truncated
+        f"Bearer {EXPECTED}",
+        bytes.fromhex(EXPECTED).hex(" "),  # spaced pairs
+        "\u0660" + EXPECTED[1:],  # a non-ASCII digit
+    ],
+)
+def test_refuses_other_forms_of_the_signature(header):
+    assert verify_push(URL, KEY, BODY, header) is False
+
+
 @pytest.mark.parametrize("key", [None, "", "  ", []])
 def test_fails_closed_without_a_key(key):
     with pytest.raises(PushVerificationNotConfigured):
@@ -153,3 +181,18 @@ def test_non_2xx_answer_counts_as_failed_and_is_recoverable(simulator, receiver,
     adapter.confirm_lost_pushes(ack_cursor=batch.ack_cursor)
     assert adapter.fetch_lost_pushes().events == ()
     assert simulator.sim.snapshot_stats()["lost_push_confirmed"] == 2
+
+
+def test_simulator_signs_pushes_with_the_key_trimmed_as_the_receiver_does(sim_config):
+    from integrations.shopee.simulator import start_simulator
+
+    padded = f"'{sim_config.partner_key}' \n"
+    sim_config.partner_key = padded
+    with start_simulator(sim_config) as handle:
+        receiver = _Receiver(ShopeeAdapter(partner_id=sim_config.partner_id, partner_key=padded))
+        try:
+            receiver.adapter.push_callback_url = handle.sim.config.callback_url = receiver.url
+            buyer_message(handle.sim, shop_id="100000001", text="hi")
+        finally:
+            receiver.close()
+    assert (len(receiver.accepted), receiver.rejected) == (1, 0)

@@ -125,10 +125,34 @@ def test_shpk_key_is_used_verbatim_but_trimmed():
     assert signed != signing.sign_public(KEY, 1, "/p", 1700000000)
 
 
-@pytest.mark.parametrize("bad", [1700000000.5, 1700000000123, True])
-def test_timestamp_must_be_integer_seconds(bad):
-    with pytest.raises(ValueError):
-        signing.public_base_string(1, "/p", bad)
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        (1700000000123, "milliseconds"),
+        (1700000000123.0, "milliseconds"),
+        (1700000000.5, "fraction"),
+        (True, "not a number"),
+        ("1700000000", "not a number"),
+        (float("nan"), "not a finite number"),
+        (-1, "negative"),
+    ],
+)
+def test_a_timestamp_not_in_whole_seconds_is_refused_saying_so(bad, why):
+    for sign in (
+        lambda: signing.sign_public(KEY, 1, "/p", bad),
+        lambda: signing.sign_shop(KEY, 1, "/p", bad, "token", 2),
+        lambda: signing.auth_url("https://h", 1, KEY, "https://r", timestamp=bad),
+    ):
+        with pytest.raises(signing.TimestampNotSeconds) as caught:
+            sign()
+        assert caught.value.given is bad
+        message = str(caught.value)
+        assert "must be whole Unix seconds" in message and why in message
+        assert repr(bad) in message
+
+
+def test_a_seconds_timestamp_near_the_millisecond_boundary_still_signs():
+    assert signing.public_base_string(1, "/p", 4102444800) == "1/p4102444800"  # 2100-01-01
 
 
 def test_clock_skew_warns_loudly_from_http_date(caplog):

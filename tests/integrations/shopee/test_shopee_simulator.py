@@ -172,3 +172,28 @@ def test_upload_image_and_send_it(simulator, adapter, my_shop):
     conv_id = simulator.sim.conversation_for("100000001", 77)["conversation_id"]
     newest = adapter.get_messages(auth, conversation_id=conv_id).items[0]
     assert (newest.kind, newest.image_url) == (MessageKind.IMAGE, url)
+
+
+def test_simulator_treats_the_partner_key_as_the_client_does(sim_config):
+    """Quotes and whitespace around a configured key are trimmed by the client; the simulator
+    (standing in for Shopee, which knows the key as registered) trims them the same way."""
+    from integrations.shopee.client import ShopeeClient
+
+    padded = f' "{sim_config.partner_key}"\n'
+    sim_config.partner_key = padded
+    with start_simulator(sim_config) as handle:
+        client = ShopeeClient(
+            partner_id=sim_config.partner_id, partner_key=padded, host=handle.base_url
+        )
+        tokens = handle.sim.issue_tokens("100000001")
+        info = client.get_shop_info(shop_id="100000001", access_token=tokens["access_token"])
+        assert info["shop_name"] == "Kedai MY"
+        assert client.get_lost_push_message()["push_message_list"] == []
+
+
+def test_revoking_tokens_of_an_unknown_shop_is_refused_and_changes_nothing(simulator, tokens):
+    base = simulator.base_url + "/__sim__/tokens/revoke"
+    refused = requests.post(base, json={"shop_id": "999"}, timeout=5)
+    assert refused.status_code == 400 and refused.json()["error"] == "SimError"
+    assert requests.post(base, json={}, timeout=5).status_code == 400  # no shop named
+    simulator.sim.check_access(tokens["access_token"], "100000001")  # still works
