@@ -225,8 +225,7 @@
       older.addEventListener("click", loadOlder);
       box.appendChild(older);
     }
-    const list = [...state.messages.values()].sort(
-      (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+    const list = [...state.messages.values()].sort(U.threadOrder);
     let day = "";
     for (const m of list) {
       const d = new Date(m.platform_created_at || m.created_at);
@@ -435,10 +434,16 @@
     // A REST answer can be older than the socket's events (delivery may finish before the
     // POST returns): once a message is known, only events update it.
     if (fromRest && state.messages.has(m.id)) return;
+    // Older than the loaded page while older pages remain: "Load older" brings it in its place.
+    if (!state.messages.has(m.id) && state.olderCursor && isBeforeLoaded(m)) return;
     state.messages.set(m.id, m);
     const box = $("messages");
     const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     renderMessages(atEnd || m.direction === "out");
+  }
+  function isBeforeLoaded(m) {
+    for (const loaded of state.messages.values()) if (U.threadOrder(m, loaded) > 0) return false;
+    return state.messages.size > 0;
   }
   async function upsertConversation(data) {
     let c = state.conversations.get(data.id);
