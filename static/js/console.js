@@ -25,7 +25,6 @@
     lastEventId: cfg.lastEventId,
     applied: new Map(), // "m<id>" / "c<id>" -> event_id last applied (events may arrive out of order)
     clockOffset: 0, // server time - browser time, ms
-    socket: null,
     retryDelay: 500,
   };
 
@@ -315,7 +314,6 @@
     state.olderCursor = data.older_cursor;
     for (const m of data.messages) state.messages.set(m.id, m);
     showThread(data.conversation);
-    subscribe();
     loadSavedReplies(data.conversation.shop_id).catch(() => {});
     loadOrders(false).catch(() => {});
     if (data.conversation.unread_count) {
@@ -502,16 +500,10 @@
     }
   }
   function setConn(s, label) { $("conn").dataset.state = s; $("conn-label").textContent = label; }
-  function subscribe() {
-    if (state.socket && state.socket.readyState === WebSocket.OPEN && state.current) {
-      state.socket.send(JSON.stringify({ type: "subscribe", conversation_id: state.current }));
-    }
-  }
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/ws/agent/?last_event_id=${state.lastEventId}`);
-    state.socket = ws;
-    ws.onopen = () => { state.retryDelay = 500; setConn("live", T.live); subscribe(); };
+    ws.onopen = () => { state.retryDelay = 500; setConn("live", T.live); };
     ws.onmessage = (msg) => { try { handleEvent(JSON.parse(msg.data)); } catch (e) { console.error(e); } };
     ws.onclose = (e) => {
       setConn("offline", T.offline);
