@@ -311,12 +311,6 @@ def buyer_orders_for_conversation(*, conversation: Conversation) -> list[BuyerOr
     return orders
 
 
-def saved_reply_list_for_conversation(*, conversation: Conversation) -> QuerySet[SavedReply]:
-    return SavedReply.objects.filter(
-        Q(shop__isnull=True) | Q(shop_id=conversation.shop_id), is_active=True
-    ).order_by("title", "id")
-
-
 def saved_reply_list_for_user(*, user: Any, shop_id: int | None = None) -> QuerySet[SavedReply]:
     scoped = shop_scope_filter(SavedReply.objects.filter(shop__isnull=False), user=user)
     qs = SavedReply.objects.filter(Q(shop__isnull=True) | Q(pk__in=scoped.values("pk")))
