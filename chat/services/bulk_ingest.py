@@ -4,7 +4,8 @@ constant number of statements, however many rows (reconciliation and backfills).
 Per batch: lock or create the conversations, insert the messages with one
 `INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO NOTHING RETURNING` (which
 tells the new ones from those stored before), update the conversations from the new ones, and
-publish each new message and one update per conversation (one insert of their events).
+publish one update per conversation and each new message of a conversation that had messages
+before (one insert of their events).
 Conversations holding one of our own unconfirmed sends go through message_ingest one message at
 a time, so that send is matched, never duplicated.
 """
@@ -139,6 +140,10 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
     created = 0
     with transaction.atomic():
         conversations = _conversations(shop, batches)
+        # Only a conversation with messages before this batch can be open in a console (the
+        # inbox lists no other): its new messages are announced one by one; any other's by its
+        # update alone, which keeps a backfill's cost to one event per conversation (BM3).
+        shown = {c.pk for c in conversations.values() if c.last_message_at is not None}
         pending_own = set(
             Message.objects.filter(
                 UNCONFIRMED_OWN_SEND, conversation__in=conversations.values()
@@ -171,7 +176,7 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
             conversation.updated_at = timezone.now()
             touched.append(conversation)
         _update_conversations(touched)
-        events = _created_events(rows, new_ids)
+        events = _created_events([r for r in rows if r[0] in shown], new_ids) if shown else []
         events += [conversation_event(conversation=c) for c in touched]
         live_events_publish_bulk(shop_id=shop.pk, events=events)
         # Loading the new rows back only pays off when some layer listens.

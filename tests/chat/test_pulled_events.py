@@ -16,7 +16,7 @@ from integrations import types
 from integrations.shopee.simulator import buyer_message
 from integrations.shopee.simulator.traffic import seller_centre_reply
 from shopee_cs.db import save_fields_statement
-from tests.chat.conftest import SHOP_ID
+from tests.chat.conftest import SHOP_ID, signed_post, take_pushes
 from tests.chat.test_agent_consumer import _communicator, _until
 from tests.factories import AgentGroupFactory, ConversationFactory, UserFactory, login_verified
 
@@ -27,14 +27,22 @@ def _created(events) -> list[dict]:
     return [e for e in events if e["type"] == "chat.message_created"]
 
 
-def test_a_reconciled_reply_reaches_the_open_socket_as_a_new_message(client, simulator, shop):
+def test_a_reconciled_reply_reaches_the_open_socket_as_a_new_message(
+    client, settings, simulator, shop
+):
     agent = UserFactory()
     AgentGroupFactory(shops=[shop], members=[agent])
-    login_verified(client, agent)
     sim = simulator.sim
-    buyer_message(sim, shop_id=SHOP_ID, buyer_id=7401, text="Can I change the size?")  # lost
-    sim.advance_clock(20)
+    buyer_message(sim, shop_id=SHOP_ID, buyer_id=7401, text="Hello?")
+    [pushed] = take_pushes(sim)
+    assert signed_post(client, settings, pushed).status_code == 200  # the thread an agent opens
+    sim.advance_clock(10)
+    buyer_message(sim, shop_id=SHOP_ID, buyer_id=7401, text="Can I change the size?")
+    take_pushes(sim)  # this push is lost
+    sim.advance_clock(10)
     reply = seller_centre_reply(sim, shop_id=SHOP_ID)  # never pushed
+    login_verified(client, agent)
+    before = LiveEvent.objects.order_by("id").last().pk
 
     async def scenario():
         communicator = _communicator(client)
@@ -47,7 +55,7 @@ def test_a_reconciled_reply_reaches_the_open_socket_as_a_new_message(client, sim
         return events
 
     events = async_to_sync(scenario)()
-    asked = Message.objects.get(sender_kind="buyer")
+    asked = Message.objects.get(text="Can I change the size?")
     answered = Message.objects.get(sender_kind="outside")
     assert answered.text == reply["content"]["text"]
     assert [e["type"] for e in events] == [
@@ -59,8 +67,9 @@ def test_a_reconciled_reply_reaches_the_open_socket_as_a_new_message(client, sim
     assert [e["message"] for e in events[:2]] == [message_data(asked), message_data(answered)]
     conversation = Conversation.objects.get()
     assert events[2]["conversation"] == conversation_data(conversation)
-    stored = list(LiveEvent.objects.order_by("id").values_list("id", "payload"))
-    assert [e["event_id"] for e in events] == [pk for pk, _ in stored]
+    stored = list(
+        LiveEvent.objects.filter(pk__gt=before).order_by("id").values_list("id", "payload")
+    )
     assert [{**payload, "event_id": pk} for pk, payload in stored] == events  # replayable as sent
 
 
@@ -78,22 +87,34 @@ def _message(pk: str, at: datetime, text: str) -> types.Message:
     )
 
 
+def _pulled(shop, *messages: types.Message) -> list[dict]:
+    """Store `messages` as one pulled page; the events it stored."""
+    before = LiveEvent.objects.order_by("id").values_list("pk", flat=True).last() or 0
+    messages_ingest_batch(
+        shop=shop, batches=[ConversationBatch("7300000000000000009", "Minh", list(messages))]
+    )
+    return [e.payload for e in LiveEvent.objects.filter(pk__gt=before).order_by("id")]
+
+
 def test_each_new_message_is_announced_once_in_the_threads_order(shop):
     at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-    early = _message("18446744073709551701", at, "early")
-    late = _message("18446744073709551702", at + timedelta(seconds=5), "late")
-    # A page listing the later message first, and one message twice.
-    batch = ConversationBatch("7300000000000000009", "Minh", [late, early, late])
-    assert messages_ingest_batch(shop=shop, batches=[batch]) == 2
-    first = [e.payload for e in LiveEvent.objects.order_by("id")]
-    assert [e["message"]["text"] for e in _created(first)] == ["early", "late"]
-    assert [e["message"]["platform_message_id"] for e in _created(first)] == [
-        "18446744073709551701",
-        "18446744073709551702",
+    first = _message("18446744073709551700", at, "hello")
+    # A conversation the page creates is in no one's console yet: its update says it all.
+    events = _pulled(shop, first)
+    assert [e["type"] for e in events] == ["chat.conversation_updated"]
+    assert events[0]["conversation"]["last_message_preview"] == "hello"
+    early = _message("18446744073709551701", at + timedelta(seconds=5), "early")
+    late = _message("18446744073709551702", at + timedelta(seconds=9), "late")
+    # A page listing the later message first, one message twice, and one stored before.
+    events = _pulled(shop, late, early, late, first)
+    assert [e["type"] for e in events] == [
+        "chat.message_created",
+        "chat.message_created",
+        "chat.conversation_updated",
     ]
-    LiveEvent.objects.all().delete()
-    assert messages_ingest_batch(shop=shop, batches=[batch]) == 0  # pulled again
-    assert _created(e.payload for e in LiveEvent.objects.all()) == []  # nothing new to show
+    stored = Message.objects.filter(text__in=["early", "late"]).order_by("platform_created_at")
+    assert [e["message"] for e in _created(events)] == [message_data(m) for m in stored]
+    assert _created(_pulled(shop, early, late)) == []  # pulled again: nothing new to show
 
 
 def test_a_failed_write_stores_and_sends_none_of_its_events(shop):
