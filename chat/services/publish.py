@@ -39,9 +39,9 @@ def write_and_publish(
 
 def live_events_publish_bulk(*, shop_id: int, events: list[dict[str, Any]]) -> None:
     """Many events of one shop (a pull-sync batch) stored with a single insert and sent in order
-    on commit. The events travel as one JSON document bound server-side: binding thousands of
-    payloads into the statement's text, as execute_together does, cost more than storing them
-    (BM3)."""
+    on commit. The events travel as one JSON document bound server-side, as the batch's
+    messages do (BM3): execute_together's client-side binding would quote every payload into
+    the statement's text."""
     if not events:
         return
     rows = execute_binary(
