@@ -1,8 +1,8 @@
 """Agent websocket (`/ws/agent/`). Forwards events; never writes (writes go through the REST API).
 
-- Joins `shop.<id>` for the shops the selector allows, computed server-side at connect time,
-  and `conv.<id>` for the one conversation the client opens (`{"type": "subscribe", ...}`),
-  after the same selector check.
+- Joins `shop.<id>` for the shops the selector allows, computed server-side at connect time.
+  Every chat event goes to its shop's group (the page picks what concerns the open
+  conversation), so there is no per-conversation group and nothing a client sends is read.
 - Resume: `/ws/agent/?last_event_id=N` replays the stored LiveEvent rows after N in the agent's
   shops before any live event is forwarded, so a dropped Redis message or a network blip loses
   nothing (channels dispatches one message at a time, so live events wait until the replay is
@@ -21,17 +21,14 @@ from chat.events import (
     ResyncRequiredEvent,
     countdown_entry,
 )
-from chat.models import Conversation
 from chat.selectors import (
     awaiting_reply_for_user,
-    conversation_get_for_user,
     live_event_last_id,
     live_event_list_for_user,
     live_events_missing_after,
     shop_ids_for_user,
 )
 from chat.services.presence import agent_presence_change
-from chat.services.publish import conv_group
 from shopee_cs.realtime import shop_group
 from shopee_cs.security.consumers import StaffConsumer
 
@@ -64,7 +61,6 @@ class AgentConsumer(StaffConsumer):
 
     async def connect(self) -> None:
         self.replayed: set[int] = set()
-        self.conversation_group: str | None = None
         await super().connect()
         if not hasattr(self, "joined"):
             return  # refused by StaffConsumer
@@ -113,25 +109,8 @@ class AgentConsumer(StaffConsumer):
             )
         )
 
-    async def receive_json(self, content, **kwargs) -> None:
-        """Only subscriptions; anything else is ignored (writes go through REST)."""
-        if not isinstance(content, dict) or content.get("type") != "subscribe":
-            return
-        try:
-            conversation_id = int(content.get("conversation_id"))
-            await database_sync_to_async(conversation_get_for_user)(
-                user=self.user, conversation_id=conversation_id
-            )
-        except (TypeError, ValueError, Conversation.DoesNotExist):
-            await self.send_json({"type": "chat.subscribe_refused"})
-            return
-        if self.conversation_group:
-            await self.channel_layer.group_discard(self.conversation_group, self.channel_name)
-            self.joined.remove(self.conversation_group)
-        self.conversation_group = conv_group(conversation_id)
-        self.joined.append(self.conversation_group)
-        await self.channel_layer.group_add(self.conversation_group, self.channel_name)
-        await self.send_json({"type": "chat.subscribed", "conversation_id": conversation_id})
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """Nothing a client sends is read, not even parsed: writes go through REST."""
 
     async def dispatch(self, message: dict) -> None:
         # Chat events are only forwarded: skip the database-connection cleanup (a thread hop)

@@ -1,8 +1,8 @@
 """Real-time event schemas (type ``chat.<noun>_<verb>``), one TypedDict per event type.
 
-They are sent to ``shop.<shop pk>`` (every agent who may see the shop) and ``conv.<conversation
-pk>`` (sockets that opened the conversation). Every event carries ``event_id``, the id of the
-row whose change it reports, so a reconnecting client can replay from the database.
+They are sent to ``shop.<shop pk>`` (every agent who may see the shop; the console keeps what
+concerns the conversation it shows). Every stored event carries ``event_id``, the id of its
+LiveEvent row, so a reconnecting client can replay from the database.
 """
 
 from datetime import timedelta

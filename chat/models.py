@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import Shop
@@ -102,7 +104,7 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Unknown (checking)")
 
-    # Each message index costs every ingested row (BM3), so none is kept twice: msg_conv_recent
+    # Each message index costs every ingested row (BM3), so none is kept twice: msg_conv_thread
     # leads with the conversation, message_unique_platform_id with the shop.
     # One database constraint covers both keys: message_same_shop_as_conversation, a foreign key
     # on (conversation_id, shop_id) added in chat/migrations/0010. It also holds the shop to the
@@ -150,7 +152,15 @@ class Message(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["conversation", "-created_at", "-id"], name="msg_conv_recent"),
+            # The thread's order (chat.selectors.THREAD_ORDER): the marketplace's time, ours for
+            # a message it has not acknowledged.
+            models.Index(
+                F("conversation"),
+                Coalesce("platform_created_at", "created_at").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="msg_conv_thread",
+            ),
             models.Index(
                 fields=["sender_user"],
                 condition=models.Q(sender_user__isnull=False),

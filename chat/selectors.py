@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from chat.models import (
     AgentGroup,
@@ -103,25 +104,24 @@ def cursor_encode(at, pk: int) -> str:
     return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def cursor_decode(cursor: str) -> tuple[datetime, int]:
+def _cursor_parts(cursor: str, times: int) -> tuple[list[datetime], int]:
+    """The `times` aware datetimes and the id a cursor holds; BadCursor for anything else."""
     try:
         raw = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, pk = raw.split("|")
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
+        *stamps, pk = raw.split("|")
+        if len(stamps) != times:
+            raise ValueError("parts")
+        parsed = [datetime.fromisoformat(stamp) for stamp in stamps]
+        if any(at.tzinfo is None for at in parsed):
             raise ValueError("naive")
         return parsed, int(pk)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadCursor("Invalid cursor.") from exc
 
 
-def _before(queryset: QuerySet, field: str, cursor: str | None) -> QuerySet:
-    """Keyset step: rows strictly before (at, pk) in (field DESC, id DESC) order. The `lte` on the
-    leading column lets PostgreSQL start the index scan at the cursor instead of filtering."""
-    if not cursor:
-        return queryset
-    at, pk = cursor_decode(cursor)
-    return queryset.filter(**{f"{field}__lte": at}).filter(Q(**{f"{field}__lt": at}) | Q(pk__lt=pk))
+def cursor_decode(cursor: str) -> tuple[datetime, int]:
+    (at,), pk = _cursor_parts(cursor, 1)
+    return at, pk
 
 
 @dataclass(frozen=True)
@@ -228,15 +228,46 @@ def conversation_get_for_user(*, user: Any, conversation_id: int) -> Conversatio
     )
 
 
+# A thread's order: the marketplace's time (pushes and pulls arrive in any order), then ours,
+# which is also the only time of a message the marketplace has not acknowledged yet, then the id.
+# The index msg_conv_thread holds it, newest first.
+THREAD_AT = Coalesce("platform_created_at", "created_at")
+THREAD_NEWEST_FIRST = ("-thread_at", "-created_at", "-id")
+
+
+def message_thread_at(message: Message) -> datetime:
+    return message.platform_created_at or message.created_at
+
+
+def _thread_cursor_encode(message: Message) -> str:
+    raw = f"{message_thread_at(message).isoformat()}|{message.created_at.isoformat()}|{message.pk}"
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _thread_before(queryset: QuerySet, cursor: str | None) -> QuerySet:
+    """Keyset step: messages strictly before the cursor's in the thread's newest-first order.
+    The `lte` on the index's leading time lets PostgreSQL start the scan at the cursor."""
+    if not cursor:
+        return queryset
+    (at, created_at), pk = _cursor_parts(cursor, 2)
+    same_at = Q(thread_at=at)
+    return queryset.filter(thread_at__lte=at).filter(
+        Q(thread_at__lt=at)
+        | (same_at & Q(created_at__lt=created_at))
+        | (same_at & Q(created_at=created_at, pk__lt=pk))
+    )
+
+
 def message_page_for_conversation(
     *, conversation: Conversation, cursor: str | None, size: int
 ) -> tuple[list[Message], str | None]:
-    """Newest messages first, going back in time; returned oldest-first for display."""
-    qs = Message.objects.filter(conversation=conversation).order_by("-created_at", "-id")
-    rows = list(_before(qs, "created_at", cursor)[: size + 1])
+    """The thread's newest messages, going back from `cursor`; returned oldest-first for
+    display, with the cursor of the page before it (None at the start)."""
+    qs = Message.objects.filter(conversation=conversation).alias(thread_at=THREAD_AT)
+    rows = list(_thread_before(qs, cursor).order_by(*THREAD_NEWEST_FIRST)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    older = cursor_encode(rows[-1].created_at, rows[-1].pk) if more and rows else None
+    older = _thread_cursor_encode(rows[-1]) if more and rows else None
     return list(reversed(rows)), older
 
 
@@ -255,7 +286,8 @@ def message_latest_inbound(*, conversation: Conversation) -> Message | None:
             direction=Message.Direction.INBOUND,
             platform_message_id__isnull=False,
         )
-        .order_by("-created_at", "-id")
+        .alias(thread_at=THREAD_AT)
+        .order_by(*THREAD_NEWEST_FIRST)
         .first()
     )
 
@@ -277,12 +309,6 @@ def buyer_orders_for_conversation(*, conversation: Conversation) -> list[BuyerOr
     for order in orders:
         order.returns = returns.get(order.order_ref, [])
     return orders
-
-
-def saved_reply_list_for_conversation(*, conversation: Conversation) -> QuerySet[SavedReply]:
-    return SavedReply.objects.filter(
-        Q(shop__isnull=True) | Q(shop_id=conversation.shop_id), is_active=True
-    ).order_by("title", "id")
 
 
 def saved_reply_list_for_user(*, user: Any, shop_id: int | None = None) -> QuerySet[SavedReply]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+import psycopg
 from django.db import (
     DatabaseError,
     close_old_connections,
@@ -89,10 +90,15 @@ def insert_rows_statement(instances: list[models.Model]) -> Statement:
     return Statement(sql, values, done)
 
 
-def insert_rows(instances: list[models.Model]) -> None:
-    """Run insert_rows_statement for the hot paths (instead of the ORM's bulk_create)."""
-    if instances:
-        execute_together(insert_rows_statement(instances))
+def execute_binary(sql: str, params: list) -> list[tuple]:
+    """Run one statement on Django's connection (so inside its transaction) with the parameters
+    bound server-side (`%b` placeholders): Django's client-side binding quotes every value into
+    the statement's text, which costs more than the statement for large documents or arrays.
+    Returns the rows it returns; errors surface as django.db errors, as elsewhere."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def insert_unless_exists(

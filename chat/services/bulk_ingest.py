@@ -4,8 +4,10 @@ constant number of statements, however many rows (reconciliation and backfills).
 Per batch: lock or create the conversations, insert the messages with one
 `INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO NOTHING RETURNING` (which
 tells the new ones from those stored before), update the conversations from the new ones, and
-publish one conversation update each. Conversations holding one of our own unconfirmed sends go
-through message_ingest one message at a time, so that send is matched, never duplicated.
+publish one update per conversation and each new message of a conversation that had messages
+before (one insert of their events).
+Conversations holding one of our own unconfirmed sends go through message_ingest one message at
+a time, so that send is matched, never duplicated.
 """
 
 import json
@@ -23,7 +25,7 @@ from chat.services.messages import (
     _payload,
     message_ingest,
 )
-from chat.services.publish import live_event_publish_many
+from chat.services.publish import conversation_event, live_events_publish_bulk
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
@@ -84,13 +86,13 @@ def _bulk_execute(sql: str, arrays: list[list]) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
-def _insert(rows: list[tuple]) -> set[str]:
-    """Insert the rows a batch has not seen; returns the platform ids that were new.
+def _insert(rows: list[tuple]) -> dict[str, tuple]:
+    """Insert the rows a batch has not seen; returns the new ones' (id, created_at) by platform id.
 
     The rows travel as one JSON document: psycopg dumps binary arrays element by element in
     Python, which cost more than encoding the whole batch with the json module (BM3)."""
     return {
-        row[0]
+        row[0]: row[1:]
         for row in _bulk_execute(
             """
             INSERT INTO chat_message (conversation_id, shop_id, platform_message_id, direction,
@@ -100,7 +102,7 @@ def _insert(rows: list[tuple]) -> set[str]:
                 (r->>8)::timestamptz, now(), r->>9, '', '', (r->>10)::timestamptz
             FROM jsonb_array_elements(%b::jsonb) AS r
             ON CONFLICT DO NOTHING
-            RETURNING platform_message_id
+            RETURNING platform_message_id, id, created_at
             """,
             [Jsonb(rows, dumps=json.dumps)],
         )
@@ -138,6 +140,10 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
     created = 0
     with transaction.atomic():
         conversations = _conversations(shop, batches)
+        # Only a conversation with messages before this batch can be open in a console (the
+        # inbox lists no other): its new messages are announced one by one; any other's by its
+        # update alone, which keeps a backfill's cost to one event per conversation (BM3).
+        shown = {c.pk for c in conversations.values() if c.last_message_at is not None}
         pending_own = set(
             Message.objects.filter(
                 UNCONFIRMED_OWN_SEND, conversation__in=conversations.values()
@@ -153,7 +159,7 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
             plain.append((batch, conversation))
             ordered = sorted(batch.messages, key=lambda m: m.sent_at)  # ids follow time
             rows += [_row(conversation.pk, shop.pk, message) for message in ordered]
-        new_ids = _insert(rows) if rows else set()
+        new_ids = _insert(rows) if rows else {}
         touched, buyer_ids = [], []
         for batch, conversation in plain:
             if batch.buyer_name and not conversation.buyer_name:
@@ -170,7 +176,9 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
             conversation.updated_at = timezone.now()
             touched.append(conversation)
         _update_conversations(touched)
-        live_event_publish_many(shop_id=shop.pk, conversations=touched)
+        events = _created_events([r for r in rows if r[0] in shown], new_ids) if shown else []
+        events += [conversation_event(conversation=c) for c in touched]
+        live_events_publish_bulk(shop_id=shop.pk, events=events)
         # Loading the new rows back only pays off when some layer listens.
         if buyer_ids and message_received.has_listeners(Message):
             transaction.on_commit(lambda: _announce(shop, buyer_ids), robust=True)
@@ -195,6 +203,40 @@ def _row(conversation_id: int, shop_id: int, message: types.Message) -> tuple:
         Message.Status.RECEIVED if inbound else Message.Status.SENT,
         None if inbound else sent_at,
     )
+
+
+def _created_events(rows: list[tuple], new_ids: dict[str, tuple]) -> list[dict]:
+    """chat.message_created for each new row (chat.events.MessageData, built from the row as
+    inserted: loading thousands back as models would cost more than storing them, BM3)."""
+    events, pending = [], dict(new_ids)
+    for row in rows:
+        stored = pending.pop(row[2], None)  # a page may list a message twice: one event
+        if stored is None:
+            continue
+        pk, created_at = stored
+        events.append(
+            {
+                "type": "chat.message_created",
+                "message": {
+                    "id": pk,
+                    "conversation_id": row[0],
+                    "shop_id": row[1],
+                    "platform_message_id": row[2],
+                    "direction": row[3],
+                    "sender_kind": row[4],
+                    "kind": row[5],
+                    "text": row[6],
+                    "payload": row[7],
+                    "status": row[9],
+                    "failure_code": "",
+                    "failure_reason": "",
+                    "retryable": False,  # stored as received or sent, never failed
+                    "platform_created_at": row[8],
+                    "created_at": created_at.isoformat(),
+                },
+            }
+        )
+    return events
 
 
 def _announce(shop: Shop, platform_ids: list[str]) -> None:

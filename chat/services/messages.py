@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
-from chat.services.publish import message_and_conversation_publish
+from chat.services.publish import message_and_conversation_events, write_and_publish
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
@@ -176,15 +176,18 @@ def message_ingest(
                 own.status = Message.Status.SENT
                 own.sent_at = own.sent_at or message.sent_at
                 _apply_to_conversation(conversation, message, message.sent_at)
-                message_and_conversation_publish(
-                    message=own,
-                    event_type="chat.message_status_changed",
-                    conversation=conversation,
-                    together_with=(
+                write_and_publish(
+                    shop_id=own.shop_id,
+                    writes=(
                         save_fields_statement(
                             own, "platform_message_id", "platform_created_at", "status", "sent_at"
                         ),
                         save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),
+                    ),
+                    events=message_and_conversation_events(
+                        message=own,
+                        event_type="chat.message_status_changed",
+                        conversation=conversation,
                     ),
                 )
                 return own, False
@@ -193,12 +196,11 @@ def message_ingest(
         _apply_to_conversation(conversation, message, message.sent_at)
         if buyer_name and not conversation.buyer_name:
             conversation.buyer_name = buyer_name
-        message_and_conversation_publish(  # the conversation's update in the same round trip
-            message=row,
-            event_type="chat.message_created",
-            conversation=conversation,
-            together_with=(
-                save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),
+        write_and_publish(  # the conversation's update and the events in one round trip
+            shop_id=row.shop_id,
+            writes=(save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),),
+            events=message_and_conversation_events(
+                message=row, event_type="chat.message_created", conversation=conversation
             ),
         )
         if row.sender_kind == Message.SenderKind.BUYER:

@@ -19,7 +19,11 @@ from django.utils import timezone
 
 from chat.enqueue import OUTBOUND_DELIVERY_SEND, enqueue_on_commit
 from chat.models import Conversation, Message, OutboundDelivery
-from chat.services.publish import message_and_conversation_publish, message_publish
+from chat.services.publish import (
+    message_and_conversation_events,
+    message_publish,
+    write_and_publish,
+)
 from chat.services.send_rules import message_retryable, send_rules_check
 from integrations import types
 from integrations.adapters import get_adapter
@@ -346,11 +350,14 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
         ]
         if message.sender_kind != Message.SenderKind.AUTO:  # an auto-reply answers no one
             writes.append(_answer_conversation(conversation, message, result.sent_at))
-        message_and_conversation_publish(  # the writes and their events in one round trip
-            message=message,
-            event_type="chat.message_status_changed",
-            conversation=conversation,
-            together_with=tuple(writes),
+        write_and_publish(  # the writes and their events in one round trip
+            shop_id=message.shop_id,
+            writes=writes,
+            events=message_and_conversation_events(
+                message=message,
+                event_type="chat.message_status_changed",
+                conversation=conversation,
+            ),
         )
     return DeliveryOutcome(delivery)
 

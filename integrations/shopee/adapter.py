@@ -133,24 +133,6 @@ class ShopeeAdapter(MarketplaceAdapter):
         )
         return m.token_pair_from_shopee(data, shop_id=shop_id, merchant_id=merchant_id)
 
-    def authorized_shops(self) -> list[dict[str, Any]]:
-        """Neutral list of {shop_id, region, authorized_at, expires_at} for this partner."""
-        out, page = [], 1
-        while True:
-            data = self.client.get_shops_by_partner(page_no=page)
-            for s in data.get("authed_shop_list") or []:
-                out.append(
-                    {
-                        "shop_id": m.sid(s.get("shop_id")),
-                        "region": str(s.get("region") or ""),
-                        "authorized_at": m.from_seconds(s.get("auth_time")),
-                        "expires_at": m.from_seconds(s.get("expire_time")),
-                    }
-                )
-            if not data.get("more"):
-                return out
-            page += 1
-
     # -- chat --------------------------------------------------------------------------------
 
     def _kw(self, auth: ShopAuth) -> dict[str, str]:
@@ -240,10 +222,6 @@ class ShopeeAdapter(MarketplaceAdapter):
                 code="unreadable_answer",
             ) from exc
 
-    def upload_image(self, auth: ShopAuth, *, filename: str, data: bytes) -> str:
-        res = self.client.upload_image(**self._kw(auth), filename=filename, data=data)
-        return str(res.get("url") or "")
-
     def mark_read(self, auth: ShopAuth, *, conversation_id: str, last_message_id: str) -> None:
         self.client.read_conversation(
             **self._kw(auth), conversation_id=conversation_id, last_read_message_id=last_message_id
@@ -319,10 +297,6 @@ class ShopeeAdapter(MarketplaceAdapter):
     def get_return(self, auth: ShopAuth, *, return_ref: str) -> ReturnRequest:
         data = self.client.get_return_detail(**self._kw(auth), return_sn=return_ref)
         return m.return_from_shopee(data, shop_id=auth.shop_id)
-
-    def get_ratings(self, auth: ShopAuth, *, item_id: str | None = None) -> list:
-        data = self.client.get_comment(**self._kw(auth), item_id=item_id)
-        return [m.rating_from_shopee(c) for c in data.get("item_comment_list") or []]
 
     def get_shop_info(self, auth: ShopAuth) -> ShopInfo:
         data = self.client.get_shop_info(**self._kw(auth))

@@ -75,6 +75,21 @@ window.ConsoleUtil = (function () {
     const d = new Date(iso);
     return (sameYear(d) ? dayMonth : dayMonthYear).format(d);
   }
+  // A stored time as a number that orders exactly: microseconds since the epoch (a double holds
+  // them exactly). The API writes "…Z" and events "…+00:00", either without trailing zeros, so
+  // the strings themselves do not compare.
+  function micros(iso) {
+    const fraction = /\.(\d+)/.exec(iso);
+    const below = fraction ? Number((fraction[1] + "000000").slice(3, 6)) : 0;
+    return Date.parse(iso.replace(/(\.\d{3})\d+/, "$1")) * 1000 + below;
+  }
+  // The thread's order, the server's (chat.selectors.THREAD_AT): the marketplace's time (ours
+  // for a message it has not acknowledged), then ours, then the id.
+  function threadOrder(a, b) {
+    return micros(a.platform_created_at || a.created_at) - micros(b.platform_created_at || b.created_at)
+      || micros(a.created_at) - micros(b.created_at)
+      || a.id - b.id;
+  }
   // The separator above each day's messages.
   function dayLabel(date) {
     const days = Math.max(daysAgo(date), 0);
@@ -176,7 +191,8 @@ window.ConsoleUtil = (function () {
   }
 
   return {
-    el, api, fmt, lang, listTime, timeOfDay, fullStamp, shortDate, dayLabel, money, serverText, charCount,
+    el, api, fmt, lang, listTime, timeOfDay, fullStamp, shortDate, dayLabel, threadOrder, money, serverText,
+    charCount,
     initial, tone, canRetry, canEdit, insertAtCursor, icon, kindIcon, placeholderKind,
   };
 })();

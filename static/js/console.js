@@ -25,7 +25,6 @@
     lastEventId: cfg.lastEventId,
     applied: new Map(), // "m<id>" / "c<id>" -> event_id last applied (events may arrive out of order)
     clockOffset: 0, // server time - browser time, ms
-    socket: null,
     retryDelay: 500,
   };
 
@@ -225,8 +224,7 @@
       older.addEventListener("click", loadOlder);
       box.appendChild(older);
     }
-    const list = [...state.messages.values()].sort(
-      (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+    const list = [...state.messages.values()].sort(U.threadOrder);
     let day = "";
     for (const m of list) {
       const d = new Date(m.platform_created_at || m.created_at);
@@ -316,7 +314,6 @@
     state.olderCursor = data.older_cursor;
     for (const m of data.messages) state.messages.set(m.id, m);
     showThread(data.conversation);
-    subscribe();
     loadSavedReplies(data.conversation.shop_id).catch(() => {});
     loadOrders(false).catch(() => {});
     if (data.conversation.unread_count) {
@@ -435,10 +432,16 @@
     // A REST answer can be older than the socket's events (delivery may finish before the
     // POST returns): once a message is known, only events update it.
     if (fromRest && state.messages.has(m.id)) return;
+    // Older than the loaded page while older pages remain: "Load older" brings it in its place.
+    if (!state.messages.has(m.id) && state.olderCursor && isBeforeLoaded(m)) return;
     state.messages.set(m.id, m);
     const box = $("messages");
     const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     renderMessages(atEnd || m.direction === "out");
+  }
+  function isBeforeLoaded(m) {
+    for (const loaded of state.messages.values()) if (U.threadOrder(m, loaded) > 0) return false;
+    return state.messages.size > 0;
   }
   async function upsertConversation(data) {
     let c = state.conversations.get(data.id);
@@ -497,16 +500,10 @@
     }
   }
   function setConn(s, label) { $("conn").dataset.state = s; $("conn-label").textContent = label; }
-  function subscribe() {
-    if (state.socket && state.socket.readyState === WebSocket.OPEN && state.current) {
-      state.socket.send(JSON.stringify({ type: "subscribe", conversation_id: state.current }));
-    }
-  }
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/ws/agent/?last_event_id=${state.lastEventId}`);
-    state.socket = ws;
-    ws.onopen = () => { state.retryDelay = 500; setConn("live", T.live); subscribe(); };
+    ws.onopen = () => { state.retryDelay = 500; setConn("live", T.live); };
     ws.onmessage = (msg) => { try { handleEvent(JSON.parse(msg.data)); } catch (e) { console.error(e); } };
     ws.onclose = (e) => {
       setConn("offline", T.offline);

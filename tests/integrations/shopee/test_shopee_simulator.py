@@ -121,8 +121,9 @@ def test_scenario_replays_a_timeline_and_adapter_reads_it_back(simulator, adapte
     assert tracking.tracking_number.startswith("MY") and tracking.events
     (ret,) = adapter.get_returns(auth).items
     assert ret.order_ref == order["order_sn"]
-    (rating,) = adapter.get_ratings(auth)
-    assert (rating.stars, rating.text) == (1, "Broken")
+    comments = adapter.client.get_comment(shop_id=auth.shop_id, access_token=auth.access_token)
+    (rating,) = comments["item_comment_list"]
+    assert (rating["rating_star"], rating["comment"]) == (1, "Broken")
     refs = adapter.list_orders(auth, updated_from=_at(order, -60), updated_to=_at(order, 60)).items
     assert refs == (order["order_sn"],)
     codes = simulator.sim.snapshot_stats()["pushes_by_code"]
@@ -163,7 +164,10 @@ def test_upload_image_and_send_it(simulator, adapter, my_shop):
 
     auth = ShopAuth(**my_shop)
     buyer_message(simulator.sim, shop_id="100000001", buyer_id=77, text="photo please")
-    url = adapter.upload_image(auth, filename="a.png", data=b"\x89PNG fake")
+    uploaded = adapter.client.upload_image(
+        shop_id=auth.shop_id, access_token=auth.access_token, filename="a.png", data=b"\x89PNG fake"
+    )
+    url = uploaded["url"]
     assert url.startswith("https://cf.shopee.sim/file/")
     adapter.send_message(
         auth,
