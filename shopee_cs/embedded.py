@@ -358,23 +358,29 @@ def local_token_key() -> str:
     return path.read_text().strip()
 
 
-def _main(args: list[str]) -> None:
+def _main(args: list[str]) -> int:
     """`python -m shopee_cs.embedded`: print the exports of the servers' URLs, and in
     EMBEDDED_STARTED those this call started. `stop [NAME ...]`: stop them (all by default);
-    with --unless-run-holds, not while a `make run` holds the folder (it owns them then)."""
+    while a `make run` holds the folder (it owns them then), --unless-run-holds leaves them
+    and --refuse-while-run-holds fails."""
     if args[:1] == ["stop"]:
         names = [name for name in args[1:] if not name.startswith("--")] or SERVERS
-        if "--unless-run-holds" in args and run_holder() is not None:
+        holder = run_holder()
+        if holder is not None and "--unless-run-holds" in args:
             _say("`make run` is using the servers; leaving them running")
-            return
+            return 0
+        if holder is not None and "--refuse-while-run-holds" in args:
+            _say(f"`make run` (pid {holder[0]}) is using {DATA_DIR}: stop it first")
+            return 1
         stop_embedded(names)
-        return
+        return 0
     env: dict[str, str] = dict(os.environ)
     started = ensure_embedded_env(env)
     print(f"export DATABASE_URL='{env['DATABASE_URL']}'")
     print(f"export REDIS_URL='{env['REDIS_URL']}'")
     print(f"export EMBEDDED_STARTED='{' '.join(started)}'")
+    return 0
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    sys.exit(_main(sys.argv[1:]))

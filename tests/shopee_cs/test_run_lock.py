@@ -155,6 +155,16 @@ def test_a_second_start_beside_a_running_one_is_refused_and_leaves_it_alone(fold
         cwd=ROOT,
         check=True,
     )
+    # `make clean-data` refuses to pull the data folder from under it.
+    cleaning = subprocess.run(
+        [sys.executable, "-m", "shopee_cs.embedded", "stop", "--refuse-while-run-holds"],
+        env=folder.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert cleaning.returncode == 1
+    assert f"`make run` (pid {first.pid}) is using {embedded.DATA_DIR}" in cleaning.stderr
     _servers_answer(urls)
     assert first.proc.poll() is None
 
