@@ -55,6 +55,8 @@ def main() -> int:
         except embedded.RunInProgress as exc:
             print(exc, file=sys.stderr)
             return 1
+        except KeyboardInterrupt:  # Ctrl-C while waiting
+            return 130
     # Ctrl-C reaches honcho and its children through the process group; honcho stops them all.
     # A SIGTERM (a supervisor, `kill`) reaches only this process: it is passed on to honcho.
     # Either way the folder is marked as stopping at once, so a new start waits for this one.
