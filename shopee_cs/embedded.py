@@ -338,7 +338,8 @@ class ServerWatch(threading.Thread):
                 try:
                     _postgres_uri() if name == "postgres" else _redis_uri()
                 except Exception as exc:  # pg_ctl, redis-server and psycopg fail differently
-                    self.on_failure(f"{label} could not be restarted: {exc}")
+                    log = DATA_DIR / name / ("log" if name == "postgres" else "redis.log")
+                    self.on_failure(f"{label} could not be restarted (see {log}): {exc}")
                     return
                 _say(f"{label} is back")
 

@@ -201,3 +201,18 @@ def test_servers_that_die_under_a_running_supervisor_are_restarted_with_a_messag
     holder.said("Redis is back")
     _servers_answer(urls)
     assert holder.proc.poll() is None
+
+
+def test_a_server_that_cannot_be_restarted_ends_the_run_with_the_reason(folder):
+    holder = folder.start()
+    holder.urls()
+    # The running server never reads it again; a new one refuses files of another version.
+    (embedded.DATA_DIR / "postgres/PG_VERSION").write_text("9\n")
+    _kill_postgres(embedded.DATA_DIR / "postgres")
+    holder.said("stopped under `make run`; restarting it")
+    assert holder.exit_code() == 1
+    log = embedded.DATA_DIR / "postgres/log"
+    assert any(f"PostgreSQL could not be restarted (see {log})" in line for line in holder.err), (
+        holder.err
+    )
+    assert embedded.run_holder() is None  # the folder is free for the next start
