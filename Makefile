@@ -24,7 +24,8 @@ audit: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
-# Stops the embedded servers and deletes their data (demo rows, tokens, queued tasks).
+# Stops the embedded servers and deletes their data (demo rows, tokens, queued tasks); refused
+# while `make run` is using them.
 clean-data: $(STAMP)
-	$(VENV)/bin/python -m shopee_cs.embedded stop
+	$(VENV)/bin/python -m shopee_cs.embedded stop --refuse-while-run-holds
 	rm -rf .data

@@ -48,12 +48,85 @@ def main() -> int:
     if with_simulator:
         _demo_environment(env)
     owns_servers = not env.get("DATABASE_URL") and not env.get("REDIS_URL")
-    embedded.ensure_embedded_env(env)
+    lock = embedded.RunLock()
+    if owns_servers:
+        try:  # a run that is still stopping would stop the servers this one starts
+            lock.acquire(wait_seconds=float(env.get("EMBEDDED_STOP_WAIT_SECONDS", "60")))
+        except embedded.RunInProgress as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:  # Ctrl-C while waiting
+            return 130
+    # Ctrl-C reaches honcho and its children through the process group; honcho stops them all.
+    # A SIGTERM (a supervisor, `kill`) reaches only this process: it is passed on to honcho.
+    # Either way the folder is marked as stopping at once, so a new start waits for this one.
+    previous = signal.signal(signal.SIGINT, lambda *_: lock.mark_stopping())
+    previous_term = signal.getsignal(signal.SIGTERM)
+    honcho = None
+    failure = []
+    watch = None
 
-    _manage("migrate", "--noinput")
-    _manage("collectstatic", "--noinput", "--verbosity", "0")
-    _manage("seed_demo")
+    def stop(*_args) -> None:
+        lock.mark_stopping()
+        if honcho is not None:
+            honcho.send_signal(signal.SIGTERM)
+        else:
+            raise KeyboardInterrupt
 
+    def servers_lost(reason: str) -> None:
+        print(f"\n[launch] {reason}; stopping `make run`.", file=sys.stderr, flush=True)
+        failure.append(reason)
+        stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    returncode = 1
+    try:
+        embedded.ensure_embedded_env(env)
+        _manage("migrate", "--noinput")
+        _manage("collectstatic", "--noinput", "--verbosity", "0")
+        _manage("seed_demo")
+        _announce(env, with_simulator)
+        processes = ["web", "worker", "beat"] + (["simulator"] if with_simulator else [])
+        if with_simulator:
+            redirect = f"http://{env['HOST']}:{env['PORT']}/shops/connect/callback/"
+            threading.Thread(
+                target=_manage,
+                args=("shopee_demo_connect", "--redirect-url", redirect),
+                kwargs={"check": False},
+                daemon=True,
+            ).start()
+        honcho = subprocess.Popen(
+            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"),
+             "-p", env["PORT"], *processes],
+            cwd=ROOT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
+        if owns_servers:
+            watch = embedded.ServerWatch(on_failure=servers_lost)
+            watch.start()
+        returncode = honcho.wait()
+    except KeyboardInterrupt:
+        returncode = 130
+    except subprocess.CalledProcessError as exc:  # its own output said why
+        print(f"[launch] `{' '.join(exc.cmd[1:])}` failed (exit {exc.returncode})", file=sys.stderr)
+    finally:
+        lock.mark_stopping()
+        if watch is not None:
+            watch.stop()
+            watch.join(timeout=30)  # a restart under way finishes before the servers stop
+        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        if owns_servers and env.get("KEEP_EMBEDDED_RUNNING") != "1":
+            embedded.stop_embedded()
+        lock.release()
+    if failure:
+        return 1
+    # honcho exits 130 after Ctrl-C (143 after SIGTERM): the normal ways to stop.
+    stopped = (130, 143, -signal.SIGINT, -signal.SIGTERM)
+    return 0 if returncode in stopped else returncode
+
+
+def _announce(env: os._Environ, with_simulator: bool) -> None:
     url = f"http://{env['HOST']}:{env['PORT']}/"
     print(
         f"\n  shopee_cs is starting on {url}\n"
@@ -64,37 +137,6 @@ def main() -> int:
         + (f"  Shopee simulator: {env['SHOPEE_HOST']} (demo shops)\n" if with_simulator else ""),
         flush=True,
     )
-    processes = ["web", "worker", "beat"] + (["simulator"] if with_simulator else [])
-    if with_simulator:
-        redirect = f"{url}shops/connect/callback/"
-        threading.Thread(
-            target=_manage,
-            args=("shopee_demo_connect", "--redirect-url", redirect),
-            kwargs={"check": False},
-            daemon=True,
-        ).start()
-    # Ctrl-C reaches honcho and its children through the process group; honcho stops them all.
-    # A SIGTERM (a supervisor, `kill`) reaches only this process: it is passed on to honcho.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    previous_term = signal.getsignal(signal.SIGTERM)
-    returncode = 1
-    try:
-        honcho = subprocess.Popen(
-            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"),
-             "-p", env["PORT"], *processes],
-            cwd=ROOT,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )  # fmt: skip
-        signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGTERM))
-        returncode = honcho.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.signal(signal.SIGTERM, previous_term)
-        if owns_servers and env.get("KEEP_EMBEDDED_RUNNING") != "1":
-            embedded.stop_embedded()
-    # honcho exits 130 after Ctrl-C (143 after SIGTERM): the normal ways to stop.
-    stopped = (130, 143, -signal.SIGINT, -signal.SIGTERM)
-    return 0 if returncode in stopped else returncode
 
 
 def audit(args: list[str]) -> int:
