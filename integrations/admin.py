@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import IntegrationAlert, Shop, ShopToken
+from integrations.selectors import connect_choices
 from integrations.services.connect import capabilities_missing, shop_capabilities_probe
 from integrations.services.tokens import ShopNotConnected, shop_tokens_refresh
 
@@ -86,7 +86,7 @@ class ShopAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "connect_url": reverse("integrations:connect-start"),
+            "connect_choices": connect_choices(),
         }
         return super().changelist_view(request, extra_context)
 
