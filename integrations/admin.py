@@ -43,7 +43,9 @@ class ShopAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    exclude = ["capabilities"]  # shown as words (capability_summary), never edited by hand
+    # Capabilities are shown as words (capability_summary), never edited by hand; credentials
+    # are secrets, set through integrations.services.credentials only.
+    exclude = ["capabilities", "credentials_encrypted"]
     inlines = [ShopTokenInline]
     actions = ["refresh_tokens_now", "probe_capabilities_now"]
     change_list_template = "integrations/shop_changelist.html"

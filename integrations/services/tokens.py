@@ -6,6 +6,7 @@ before anyone uses it, because Shopee's refresh tokens work once.
 """
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, RefreshTokenInvalid, ShopAccessRevoked
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.alerts import integration_alert_raise, integration_alerts_resolve
+from integrations.services.credentials import shop_credentials
 from integrations.types import ShopAuth, TokenPair
 from shopee_cs.crypto import decrypt, encrypt
 
@@ -73,9 +75,12 @@ def shop_auth_get(
         raise ShopNotConnected(shop, "never authorized")
     if _valid_for(token, min_validity):
         return ShopAuth(
-            shop_id=shop.platform_shop_id, access_token=decrypt(token.access_token_encrypted)
+            shop_id=shop.platform_shop_id,
+            access_token=decrypt(token.access_token_encrypted),
+            credentials=shop_credentials(shop),
         )
-    return shop_tokens_refresh(shop=shop, min_validity=min_validity)
+    auth = shop_tokens_refresh(shop=shop, min_validity=min_validity)
+    return replace(auth, credentials=shop_credentials(shop))
 
 
 def shop_tokens_refresh(
