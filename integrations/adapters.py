@@ -1,6 +1,6 @@
 """The marketplace adapter interface and its lazy registry.
 
-Each marketplace package (``integrations/shopee``, later ``lazada`` and ``tiktok``) implements
+Each marketplace package (``integrations/<vendor>/``) implements
 ``MarketplaceAdapter`` and maps its vendor payloads to ``integrations.types``. Callers above the
 integrations layer only ever see these methods, the DTOs and ``integrations.errors``.
 """

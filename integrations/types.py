@@ -1,6 +1,6 @@
 """Platform-neutral data classes exchanged between adapters and the rest of the project.
 
-Rules: platform ids are ``str`` (Shopee ids exceed 2**53), datetimes are aware UTC, money is
+Rules: platform ids are ``str`` (marketplace ids exceed 2**53), datetimes are aware UTC, money is
 ``Decimal`` with an ISO 4217 currency, and no vendor field name appears here.
 """
 
@@ -260,7 +260,7 @@ class OutboundMessage:
     sticker_id: str = ""
     sticker_package_id: str = ""
     conversation_id: str = ""
-    # The order this chat is about; a first message into a new chat must carry one on Shopee.
+    # The order this chat is about; some marketplaces require one on a first message.
     context_order_ref: str = ""
     auto_reply: bool = False
 
@@ -447,5 +447,5 @@ class Capabilities:
     returns: bool
     push: bool
     notes: tuple[str, ...] = ()
-    # False where the platform offers no sending at all on the shop's site (Shopee TW).
+    # False where the platform offers no sending at all on the shop's site (its refused sites).
     chat_send_offered: bool = True
