@@ -33,14 +33,14 @@ def _admin_url(request) -> str:
     return reverse("admin:index") if admin.site.has_permission(request) else ""
 
 
-def _shop_config(shop) -> dict:
+def _shop_config(shop, registered) -> dict:
     # The reply box's counter: the length the shop's marketplace allows (null: no limit).
-    policy = send_policy(shop.platform)
+    policy = send_policy(shop.platform) if shop.platform in registered else None
     return {
         "name": shop.name,
         "site": shop.site,
         "platform": shop.platform,
-        "maxLength": policy.max_text_length,
+        "maxLength": policy.max_text_length if policy else None,
     }
 
 
@@ -48,6 +48,7 @@ def _shop_config(shop) -> dict:
 @csp_override(_console_csp())
 def console_view(request):
     shops = list(shop_list_for_user(user=request.user))
+    registered = set(platforms())  # a shop of a marketplace with no adapter sends nothing
     return render(
         request,
         "chat/console.html",
@@ -58,8 +59,8 @@ def console_view(request):
                 "userId": request.user.pk,
                 "lastEventId": live_event_last_id(),
                 "targetSeconds": settings.FIRST_RESPONSE_TARGET_SECONDS,
-                "shops": {s.pk: _shop_config(s) for s in shops},
-                "strings": console_strings({s.platform for s in shops}),
+                "shops": {s.pk: _shop_config(s, registered) for s in shops},
+                "strings": console_strings({s.platform for s in shops} & registered),
             },
         },
     )

@@ -12,6 +12,7 @@ from integrations.adapters import adapter_class
 from integrations.errors import ForbiddenSend
 from integrations.types import SETTLED_RETURN_STATUSES, BuyerActivity, SendPolicy
 
+NO_ADAPTER = "no_adapter"
 _LIVE = [Message.Status.QUEUED, Message.Status.SENDING, Message.Status.SENT, Message.Status.UNKNOWN]
 
 
@@ -21,6 +22,7 @@ FINAL_FAILURE_CODES = frozenset(
     {
         EMPTY,
         KIND_NOT_SUPPORTED,
+        NO_ADAPTER,
         ForbiddenSend.TOO_LONG,
         ForbiddenSend.CENSORED,
         ForbiddenSend.REGION_NOT_SUPPORTED,
@@ -29,7 +31,8 @@ FINAL_FAILURE_CODES = frozenset(
 
 
 def send_policy(platform: str) -> SendPolicy:
-    """The send policy the platform's adapter declares (no settings read, no call made)."""
+    """The send policy the platform's adapter declares (no settings read, no call made);
+    LookupError for a platform with no registered adapter."""
     return adapter_class(platform).send_policy()
 
 
@@ -52,7 +55,13 @@ def send_rules_check(
     *, conversation: Conversation, kind: str, text: str, now, exclude_message_id: int | None = None
 ) -> SendRefusal | None:
     shop = conversation.shop
-    policy = send_policy(shop.platform)
+    try:
+        policy = send_policy(shop.platform)
+    except LookupError:
+        return SendRefusal(
+            NO_ADAPTER,
+            f"No marketplace adapter is registered for {shop.platform}: nothing is sent.",
+        )
 
     def refused(code: str) -> SendRefusal:
         return SendRefusal(code, refusal_reason(code, policy, count=len(text), site=shop.site))

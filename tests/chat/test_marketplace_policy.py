@@ -120,3 +120,22 @@ def test_the_console_gets_each_shop_s_limit_and_each_platform_s_refusals(client,
     refusals = config["strings"]["refusals"]
     assert "Testmarket allows at most 20" in refusals[fake_market.PLATFORM]["too_long"]
     assert "Shopee allows at most 600" in refusals[shopee.platform]["too_long"]
+
+
+def test_a_shop_of_a_marketplace_with_no_adapter_sends_nothing_and_says_why(client):
+    import json
+
+    from tests.factories import login_verified
+
+    conversation = _conversation("gone")
+    message, _ = message_send_reply(conversation=conversation, user=UserFactory(), text="hello")
+    assert (message.status, message.failure_code) == (Message.Status.FAILED, "no_adapter")
+    assert (
+        message.failure_reason == "No marketplace adapter is registered for gone: nothing is sent."
+    )
+    assert not message_retryable(message)
+    login_verified(client, UserFactory(is_superuser=True, is_staff=True))
+    html = client.get("/console/").content.decode()  # the console still opens
+    config = json.loads(html.split('id="console-config" type="application/json">')[1].split("<")[0])
+    assert config["shops"][str(conversation.shop_id)]["maxLength"] is None
+    assert "gone" not in config["strings"]["refusals"]
