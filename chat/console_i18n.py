@@ -3,128 +3,32 @@ page as JSON, so the JS needs no catalogue of its own."""
 
 from django.utils.translation import gettext as _
 
-from chat.services.outbox import UNVERIFIED
-from chat.services.send_rules import MAX_TEXT_LENGTH, MAX_UNANSWERED
-from integrations.errors import ForbiddenSend
+from chat import marketplace_texts as texts
+from chat.services.send_rules import send_policy
 from integrations.types import MessageKind
 
 
-def refusal_strings() -> dict[str, str]:
-    """Why a send was refused, by failure code, in the page's language (the stored reason is
-    English). %(count)s is the message's length and %(site)s its shop's site, filled in by the
-    page; other codes show the stored reason."""
-    return {
-        "empty": _("The message is empty."),
-        ForbiddenSend.TOO_LONG: _(
-            "The message has %(count)s characters; Shopee allows at most %(limit)s."
-        ).replace("%(limit)s", str(MAX_TEXT_LENGTH)),
-        ForbiddenSend.TOO_MANY_UNANSWERED: _(
-            "%(limit)s messages in a row are unanswered; Shopee blocks more until the buyer "
-            "replies."
-        ).replace("%(limit)s", str(MAX_UNANSWERED)),
-        ForbiddenSend.DUPLICATE_TEXT: _(
-            "The same text was sent to this buyer within the last 24 hours; Shopee refuses "
-            "repeats. Change the wording."
-        ),
-        ForbiddenSend.BUYER_NOT_ELIGIBLE: _(
-            "The buyer has not chatted in the last 7 days, ordered in the last 30 days, or "
-            "opened a return; Shopee does not allow messaging them."
-        ),
-        ForbiddenSend.REGION_NOT_SUPPORTED: _(
-            "Shopee does not allow sending chat messages through the API on the %(site)s site; "
-            "reply in Seller Centre."
-        ),
-        UNVERIFIED: _(
-            "Whether Shopee delivered this message is unknown: the conversation it answered with "
-            "could not be read. Check the chat in Seller Centre before sending it again."
-        ),
-    }
+def refusal_strings(platform: str) -> dict[str, str]:
+    """Why a send was refused on this platform, by failure code, in the page's language (the
+    stored reason is English). %(count)s is the message's length and %(site)s its shop's site,
+    filled in by the page; other codes show the stored reason."""
+    policy = send_policy(platform)
+    return {code: texts.refusal_template(code, policy) for code in texts.REFUSALS}
 
 
-def marketplace_status_strings() -> dict[str, str]:
-    """Order, logistics and return statuses as Shopee names them, for the side panel."""
+def marketplace_status_strings() -> dict[str, dict[str, str]]:
+    """Order, shipment and return statuses by neutral code, for the side panel (a status the
+    marketplace added later shows as it names it)."""
     return {
-        "UNPAID": _("Unpaid"),
-        "PENDING": _("Pending"),
-        "READY_TO_SHIP": _("Ready to ship"),
-        "PROCESSED": _("Processed"),
-        "RETRY_SHIP": _("Shipping again"),
-        "SHIPPED": _("Shipped"),
-        "TO_CONFIRM_RECEIVE": _("Delivered, awaiting confirmation"),
-        "IN_CANCEL": _("Cancellation requested"),
-        "CANCELLED": _("Cancelled"),
-        "TO_RETURN": _("To return"),
-        "COMPLETED": _("Completed"),
-        "INVOICE_PENDING": _("Invoice pending"),
-        "LOGISTICS_NOT_START": _("Not shipped yet"),
-        "LOGISTICS_PENDING_ARRANGE": _("Shipment to arrange"),
-        "LOGISTICS_READY": _("Ready for pickup"),
-        "LOGISTICS_REQUEST_CREATED": _("Pickup requested"),
-        "LOGISTICS_PICKUP_DONE": _("Picked up"),
-        "LOGISTICS_PICKUP_RETRY": _("Pickup retry"),
-        "LOGISTICS_PICKUP_FAILED": _("Pickup failed"),
-        "LOGISTICS_DELIVERY_DONE": _("Delivered"),
-        "LOGISTICS_DELIVERY_FAILED": _("Delivery failed"),
-        "LOGISTICS_REQUEST_CANCELED": _("Shipment cancelled"),
-        "LOGISTICS_COD_REJECTED": _("Cash on delivery refused"),
-        "LOGISTICS_LOST": _("Lost in transit"),
-        "LOGISTICS_INVALID": _("Shipment invalid"),
-        "REQUESTED": _("Requested"),
-        "ACCEPTED": _("Accepted"),
-        "PROCESSING": _("Processing"),
-        "JUDGING": _("Under review by Shopee"),
-        "SELLER_DISPUTE": _("Disputed by the seller"),
-        "REFUND_PAID": _("Refunded"),
-        "CLOSED": _("Closed"),
+        "order": {code: str(text) for code, text in texts.ORDER_STATUSES.items()},
+        "tracking": {code: str(text) for code, text in texts.TRACKING_STATUSES.items()},
+        "return": {code: str(text) for code, text in texts.RETURN_STATUSES.items()},
     }
 
 
 def return_reason_strings() -> dict[str, str]:
-    """Why the buyer asked for a return, by Shopee's reason code. Shopee's guides spell some
-    codes two ways (NONRECEIPT / NOT_RECEIPT, MUITAL_AGREE sic / MUTUAL_AGREE), so both are here."""
-    not_received = _("Item not received")
-    not_as_described = _("Not as described")
-    mutual = _("Agreed with the seller")
-    changed_mind = _("Changed their mind")
-    no_reason = _("No reason given")
-    damaged = _("Item damaged")
-    return {
-        "NONE": no_reason,
-        "NO_REASON": no_reason,
-        "NONRECEIPT": not_received,
-        "NOT_RECEIPT": not_received,
-        "WRONG_ITEM": _("Wrong item received"),
-        "SELLER_SENT_WRONG_ITEM": _("Seller sent the wrong item"),
-        "ITEM_DAMAGED": damaged,
-        "DAMAGED_PRODUCT": damaged,
-        "ITEM_WRONGDAMAGED": _("Wrong or damaged item"),
-        "DIFF_DESC": not_as_described,
-        "DIFFERENT_DESCRIPTION": not_as_described,
-        "MUITAL_AGREE": mutual,
-        "MUTUAL_AGREE": mutual,
-        "CHANGE_MIND": changed_mind,
-        "CHANGE_OF_MIND": changed_mind,
-        "OTHER": _("Other reason"),
-        "USED": _("Item was used"),
-        "ITEM_MISSING": _("Item or parts missing"),
-        "EXPECTATION_FAILED": _("Did not meet expectations"),
-        "ITEM_FAKE": _("Suspected counterfeit"),
-        "PHYSICAL_DMG": _("Physical damage"),
-        "FUNCTIONAL_DMG": _("Does not work"),
-        "ITEM_NOT_FIT": _("Does not fit"),
-        "SUSPICIOUS_PARCEL": _("Suspicious parcel"),
-        "EXPIRED_PRODUCT": _("Expired product"),
-        "WRONG_ORDER_INFO": _("Wrong order details"),
-        "WRONG_ADDRESS": _("Wrong address"),
-        "SPILLED_CONTENTS": _("Contents spilled"),
-        "BROKEN_PRODUCTS": _("Product broken"),
-        "DAMAGED_PACKAGE": _("Package damaged"),
-        "SCRATCHED": _("Scratched"),
-        "DAMAGED_OTHERS": _("Other damage"),
-        "SIZE_DEVIATION": _("Size differs from the listing"),
-        "LOOK_DEVIATION": _("Looks different from the listing"),
-        "DATE_DEVIATION": _("Date differs from the listing"),
-    }
+    """Why the buyer asked for a return, by neutral reason."""
+    return {code: str(text) for code, text in texts.RETURN_REASONS.items()}
 
 
 def message_kind_strings() -> dict[str, str]:
@@ -144,9 +48,10 @@ def message_kind_strings() -> dict[str, str]:
     }
 
 
-def console_strings() -> dict:
+def console_strings(platforms=()) -> dict:
+    """The console's words; send refusals for each of `platforms` (those of the agent's shops)."""
     return {
-        "refusals": refusal_strings(),
+        "refusals": {platform: refusal_strings(platform) for platform in platforms},
         "statuses": marketplace_status_strings(),
         "returnReasons": return_reason_strings(),
         "kinds": message_kind_strings(),

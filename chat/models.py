@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import Shop
+from integrations.types import OrderStatus, ReturnReason, ReturnStatus, TrackingStatus
 
 
 class AgentGroup(models.Model):
@@ -289,13 +290,15 @@ class BuyerOrder(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     order_ref = models.CharField(max_length=64)
     buyer_platform_id = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=32, blank=True)  # as the marketplace names it
+    status_code = models.CharField(max_length=32, default=OrderStatus.UNKNOWN.value)  # neutral
     items = models.JSONField(default=list, blank=True)
     total = models.CharField(max_length=32, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True)
     carrier = models.CharField(max_length=100, blank=True)
     tracking_status = models.CharField(max_length=64, blank=True)
+    tracking_status_code = models.CharField(max_length=32, default=TrackingStatus.UNKNOWN.value)
     platform_created_at = models.DateTimeField(null=True, blank=True)
     platform_updated_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
@@ -313,9 +316,11 @@ class BuyerReturn(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     return_ref = models.CharField(max_length=64)
     order_ref = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=32, blank=True)  # as the marketplace names it
+    status_code = models.CharField(max_length=32, default=ReturnStatus.UNKNOWN.value)  # neutral
     reason = models.CharField(max_length=255, blank=True)
-    buyer_note = models.TextField(blank=True)  # the buyer's own words (Shopee's text_reason)
+    reason_code = models.CharField(max_length=32, default=ReturnReason.UNKNOWN.value)
+    buyer_note = models.TextField(blank=True)  # the buyer's own words
     refund_amount = models.CharField(max_length=32, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)

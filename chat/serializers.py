@@ -181,8 +181,10 @@ class MarkReadOutputSerializer(serializers.Serializer):
 
 class ReturnOutputSerializer(serializers.Serializer):
     return_ref = serializers.CharField()
-    status = serializers.CharField()
-    reason = serializers.CharField()
+    status = serializers.CharField(help_text="As the marketplace names it.")
+    status_code = serializers.CharField(help_text="Neutral: requested, accepted, … or unknown.")
+    reason = serializers.CharField(help_text="As the marketplace names it.")
+    reason_code = serializers.CharField(help_text="Neutral: not_received, damaged, … or unknown.")
     buyer_note = serializers.CharField(help_text="The buyer's own words, in their language.")
     refund_amount = serializers.CharField()
     currency = serializers.CharField()
@@ -191,13 +193,15 @@ class ReturnOutputSerializer(serializers.Serializer):
 
 class OrderOutputSerializer(serializers.Serializer):
     order_ref = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="As the marketplace names it.")
+    status_code = serializers.CharField(help_text="Neutral: unpaid, to_ship, … or unknown.")
     items = serializers.JSONField()
     total = serializers.CharField()
     currency = serializers.CharField()
     tracking_number = serializers.CharField()
     carrier = serializers.CharField()
     tracking_status = serializers.CharField()
+    tracking_status_code = serializers.CharField()
     platform_created_at = serializers.DateTimeField(allow_null=True)
     refreshed_at = serializers.DateTimeField()
     returns = ReturnOutputSerializer(many=True)

@@ -1,14 +1,18 @@
 """Celery entry points: load ids, call one service. Queues come from CELERY_TASK_ROUTES."""
 
+import logging
 from contextlib import suppress
 
 from celery import shared_task
 from django.conf import settings
 
 from chat.services import housekeeping, inbound, outbox, reconcile
+from integrations.adapters import platforms
 from integrations.errors import RateLimited
-from integrations.models import Platform, Shop
+from integrations.models import Shop
 from integrations.services.tokens import ShopNotConnected
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -84,7 +88,21 @@ def shop_reconcile_task(shop_id: int) -> None:
 
 @shared_task(name="chat.lost_pushes_drain")
 def lost_pushes_drain_task() -> int:
-    return reconcile.lost_pushes_drain(platform=Platform.SHOPEE)
+    """Beat: drain the lost pushes of every registered platform that has a shop here (one
+    platform failing does not keep the others from draining)."""
+    connected = set(Shop.objects.order_by().values_list("platform", flat=True).distinct())
+    drained, failed = 0, []
+    for platform in platforms():
+        if platform not in connected:
+            continue
+        try:
+            drained += reconcile.lost_pushes_drain(platform=platform)
+        except Exception as exc:
+            logger.exception("lost pushes of %s could not be drained", platform)
+            failed.append(exc)
+    if failed:
+        raise failed[0]
+    return drained
 
 
 @shared_task(name="chat.old_events_purge")

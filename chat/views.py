@@ -14,15 +14,16 @@ from django.views.decorators.csp import csp_override
 
 from chat.console_i18n import console_strings
 from chat.selectors import live_event_last_id, shop_list_for_user
-from chat.services.send_rules import MAX_TEXT_LENGTH
+from chat.services.send_rules import send_policy
+from integrations.adapters import adapter_class, platforms
 
 
 def _console_csp() -> dict:
-    # Buyers' images and stickers live on the marketplace's CDN (https); the simulator serves
-    # its own over http on SHOPEE_HOST.
+    # Buyers' images and stickers live on the marketplaces' CDNs (https); a simulator may
+    # serve its own over http (the adapter names it).
     img = [CSP.SELF, "data:", "https:"]
-    if settings.SHOPEE_HOST.startswith("http://"):
-        img.append(settings.SHOPEE_HOST)
+    for platform in platforms():
+        img += adapter_class(platform).media_sources()
     return {**settings.SECURE_CSP, "img-src": img}
 
 
@@ -32,10 +33,22 @@ def _admin_url(request) -> str:
     return reverse("admin:index") if admin.site.has_permission(request) else ""
 
 
+def _shop_config(shop, registered) -> dict:
+    # The reply box's counter: the length the shop's marketplace allows (null: no limit).
+    policy = send_policy(shop.platform) if shop.platform in registered else None
+    return {
+        "name": shop.name,
+        "site": shop.site,
+        "platform": shop.platform,
+        "maxLength": policy.max_text_length if policy else None,
+    }
+
+
 @login_required
 @csp_override(_console_csp())
 def console_view(request):
     shops = list(shop_list_for_user(user=request.user))
+    registered = set(platforms())  # a shop of a marketplace with no adapter sends nothing
     return render(
         request,
         "chat/console.html",
@@ -46,9 +59,8 @@ def console_view(request):
                 "userId": request.user.pk,
                 "lastEventId": live_event_last_id(),
                 "targetSeconds": settings.FIRST_RESPONSE_TARGET_SECONDS,
-                "maxLength": MAX_TEXT_LENGTH,
-                "shops": {s.pk: {"name": s.name, "site": s.site} for s in shops},
-                "strings": console_strings(),
+                "shops": {s.pk: _shop_config(s, registered) for s in shops},
+                "strings": console_strings({s.platform for s in shops} & registered),
             },
         },
     )

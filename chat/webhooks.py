@@ -17,13 +17,25 @@ from django.views.decorators.http import require_POST
 
 from chat.models import InboundEvent
 from chat.services.inbound import inbound_event_record
-from integrations.adapters import get_adapter
+from integrations.adapters import get_adapter, platforms
 from integrations.errors import PushVerificationNotConfigured
-from integrations.models import Platform
 
 logger = logging.getLogger(__name__)
 
 INVALID_LENGTH = "Invalid Content-Length."
+PUSH_PREFIX = "/webhooks/"
+
+
+def push_platform(path: str) -> str | None:
+    """The registered platform a push path names (/webhooks/<platform>/), else None."""
+    if not (path.startswith(PUSH_PREFIX) and path.endswith("/")):
+        return None
+    platform = path[len(PUSH_PREFIX) : -1]
+    return platform if platform in platforms() else None
+
+
+def no_adapter(platform: str) -> str:
+    return f"No marketplace {platform!r} is connected here: push refused."
 
 
 def too_large(limit: int) -> str:
@@ -70,7 +82,7 @@ def push_answer(
 
 def _response(status: int, text: str) -> HttpResponse:
     if status == 200:
-        return HttpResponse(status=200)  # empty body, as Shopee requires
+        return HttpResponse(status=200)  # empty body, as marketplaces expect
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
@@ -88,5 +100,9 @@ def _receive(request: HttpRequest, platform: str) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def shopee_webhook(request: HttpRequest) -> HttpResponse:
-    return _receive(request, Platform.SHOPEE)
+def push_webhook(request: HttpRequest, platform: str) -> HttpResponse:
+    """/webhooks/<platform>/: the platform's adapter verifies and reads the push. A platform
+    with no registered adapter is refused before its body is read (nothing stored)."""
+    if platform not in platforms():
+        return _response(404, no_adapter(platform))
+    return _receive(request, platform)

@@ -1,6 +1,6 @@
 """The marketplace adapter interface and its lazy registry.
 
-Each marketplace package (``integrations/shopee``, later ``lazada`` and ``tiktok``) implements
+Each marketplace package (``integrations/<vendor>/``) implements
 ``MarketplaceAdapter`` and maps its vendor payloads to ``integrations.types``. Callers above the
 integrations layer only ever see these methods, the DTOs and ``integrations.errors``.
 """
@@ -20,20 +20,29 @@ from integrations.types import (
     LostPushBatch,
     Message,
     Order,
+    OrderStatus,
     OutboundMessage,
     Page,
     PushEvent,
+    ReturnReason,
     ReturnRequest,
+    ReturnStatus,
+    SendPolicy,
     SendResult,
     ShopAuth,
     ShopInfo,
     TokenPair,
     Tracking,
+    TrackingStatus,
 )
 
 
 class MarketplaceAdapter(abc.ABC):
-    platform: str = ""
+    platform: str = ""  # the registry's key, and the push route's segment: /webhooks/<platform>/
+    display_name: str = ""
+    # Names of the shop credentials beyond the token pair this marketplace needs (a shop
+    # cipher, a regional endpoint); stored encrypted on the shop, handed over in ShopAuth.
+    credential_names: tuple[str, ...] = ()
     # The Django settings from_settings reads: get_adapter reuses an adapter built from the same
     # values (adapters hold configuration only). Empty: a new adapter at every call.
     settings_names: tuple[str, ...] = ()
@@ -42,6 +51,44 @@ class MarketplaceAdapter(abc.ABC):
     @abc.abstractmethod
     def from_settings(cls, *, retries: bool = True) -> MarketplaceAdapter:
         """The adapter configured from Django settings (read lazily, at call time)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def connect_configured(cls) -> str:
+        """ "" when the app's credentials for this marketplace are configured, else what is
+        missing (shown to the admin who tries to connect a shop)."""
+
+    @classmethod
+    def connect_redirect_url(cls) -> str:
+        """The callback address registered with the marketplace; "" to use this site's own."""
+        return ""
+
+    @classmethod
+    def media_sources(cls) -> tuple[str, ...]:
+        """Origins beyond https: the console must load buyers' images from (a simulator)."""
+        return ()
+
+    # Rules and codes, as data (no call, no settings)
+    @classmethod
+    @abc.abstractmethod
+    def send_policy(cls) -> SendPolicy: ...
+
+    @classmethod
+    @abc.abstractmethod
+    def order_status(cls, raw: str) -> OrderStatus:
+        """The neutral value of the marketplace's order status; UNKNOWN for one it never named."""
+
+    @classmethod
+    @abc.abstractmethod
+    def tracking_status(cls, raw: str) -> TrackingStatus: ...
+
+    @classmethod
+    @abc.abstractmethod
+    def return_status(cls, raw: str) -> ReturnStatus: ...
+
+    @classmethod
+    @abc.abstractmethod
+    def return_reason(cls, raw: str) -> ReturnReason: ...
 
     # OAuth
     @abc.abstractmethod
@@ -145,6 +192,11 @@ class MarketplaceAdapter(abc.ABC):
 ADAPTERS: dict[str, str] = {
     "shopee": "integrations.shopee.adapter:ShopeeAdapter",
 }
+
+
+def platforms() -> tuple[str, ...]:
+    """The platforms with a registered adapter."""
+    return tuple(ADAPTERS)
 
 
 def adapter_class(platform: str) -> type[MarketplaceAdapter]:

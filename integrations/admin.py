@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import IntegrationAlert, Shop, ShopToken
+from integrations.selectors import connect_choices
 from integrations.services.connect import capabilities_missing, shop_capabilities_probe
 from integrations.services.tokens import ShopNotConnected, shop_tokens_refresh
 
@@ -73,8 +74,14 @@ class ShopAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    # Shown through the displays below (words, staleness), never edited by hand.
-    exclude = ["capabilities", "authorization_expires_at", "capabilities_checked_at"]
+    # Shown through the displays below (words, staleness), never edited by hand; credentials
+    # are secrets, set through integrations.services.credentials only.
+    exclude = [
+        "capabilities",
+        "authorization_expires_at",
+        "capabilities_checked_at",
+        "credentials_encrypted",
+    ]
     inlines = [ShopTokenInline]
     actions = ["refresh_tokens_now", "probe_capabilities_now"]
     change_list_template = "integrations/shop_changelist.html"
@@ -136,7 +143,7 @@ class ShopAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "connect_url": reverse("integrations:connect-start"),
+            "connect_choices": connect_choices(),
         }
         return super().changelist_view(request, extra_context)
 

@@ -6,7 +6,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from integrations.types import Message, MessageKind, PushEvent, PushKind, SenderRole
+from integrations.types import (
+    PUSH_PAYLOADS,
+    AuthPush,
+    ChatMessagePush,
+    Message,
+    MessageKind,
+    OrderStatus,
+    OrderStatusPush,
+    PushEvent,
+    PushKind,
+    PushPayload,
+    ReturnPush,
+    ReturnStatus,
+    SenderRole,
+)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -38,16 +52,42 @@ def push_event_to_jsonable(event: PushEvent) -> dict[str, Any]:
     return to_jsonable(event)
 
 
+def _enum[E: enum.Enum](cls: type[E], value: Any, default: E) -> E:
+    try:
+        return cls(value)
+    except ValueError:
+        return default
+
+
+def push_payload_from_jsonable(kind: PushKind, data: Any) -> PushPayload | None:
+    """The typed payload of a stored push (payloads stored before they were typed read the
+    same: the field names are the keys they had)."""
+    cls = PUSH_PAYLOADS.get(kind)
+    if cls is None or not isinstance(data, dict):
+        return None
+    values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+    if cls is ChatMessagePush and isinstance(values.get("message"), dict):
+        values["message"] = message_from_jsonable(values["message"])
+    elif cls is OrderStatusPush:
+        values["status_code"] = _enum(OrderStatus, values.get("status_code"), OrderStatus.UNKNOWN)
+    elif cls is ReturnPush:
+        values["status_code"] = _enum(ReturnStatus, values.get("status_code"), ReturnStatus.UNKNOWN)
+    elif cls is AuthPush:
+        for name in ("shop_ids", "merchant_ids"):
+            values[name] = tuple(values.get(name) or ())
+        if values.get("expires_before"):
+            values["expires_before"] = datetime.fromisoformat(values["expires_before"])
+    return cls(**values)
+
+
 def push_event_from_jsonable(data: dict[str, Any]) -> PushEvent:
-    payload = dict(data.get("payload") or {})
-    if isinstance(payload.get("message"), dict):
-        payload["message"] = message_from_jsonable(payload["message"])
+    kind = PushKind(data["kind"])
     occurred = data.get("occurred_at")
     return PushEvent(
-        kind=PushKind(data["kind"]),
+        kind=kind,
         shop_id=data.get("shop_id"),
         dedup_key=data["dedup_key"],
         occurred_at=datetime.fromisoformat(occurred) if occurred else None,
-        payload=payload,
+        payload=push_payload_from_jsonable(kind, data.get("payload")),
         platform_code=data.get("platform_code", ""),
     )

@@ -1,5 +1,7 @@
 """The demo world shared by the seed data and the simulator `make run` starts (plain data)."""
 
+DEMO_PLATFORM = "shopee"  # the marketplace whose simulator the demo runs
+
 # Demo app credentials for the simulator only; a real shop uses the app's own (see README).
 DEMO_PARTNER_ID = "2001887"
 DEMO_PARTNER_KEY = "shpk" + "6d" * 32

@@ -58,6 +58,9 @@ class Shop(models.Model):
     authorization_expires_at = models.DateTimeField(
         _("authorization expires at"), null=True, blank=True
     )
+    # Credentials some marketplaces add to the token pair (a shop cipher, a regional endpoint),
+    # by the names the adapter declares: encrypted JSON (integrations.services.credentials).
+    credentials_encrypted = models.TextField(_("marketplace credentials (encrypted)"), blank=True)
     # What the app may do for this shop, probed at connect time (see shop_capabilities_probe).
     capabilities = models.JSONField(_("capabilities"), default=dict, blank=True)
     capabilities_checked_at = models.DateTimeField(

@@ -1,14 +1,15 @@
 """Platform-neutral data classes exchanged between adapters and the rest of the project.
 
-Rules: platform ids are ``str`` (Shopee ids exceed 2**53), datetimes are aware UTC, money is
+Rules: platform ids are ``str`` (marketplace ids exceed 2**53), datetimes are aware UTC, money is
 ``Decimal`` with an ISO 4217 currency, and no vendor field name appears here.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -44,12 +45,133 @@ class PushKind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+class OrderStatus(enum.StrEnum):
+    """Where an order stands, in words every marketplace maps to; the raw value is kept beside."""
+
+    UNPAID = "unpaid"
+    PENDING = "pending"  # paid, not yet released to the seller (checks, invoices)
+    TO_SHIP = "to_ship"
+    PROCESSED = "processed"  # shipment arranged, not yet handed over
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"  # at the buyer, not yet confirmed
+    COMPLETED = "completed"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+    RETURNING = "returning"
+    UNKNOWN = "unknown"
+
+
+class TrackingStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    TO_ARRANGE = "to_arrange"
+    READY = "ready"
+    PICKUP_REQUESTED = "pickup_requested"
+    PICKUP_RETRY = "pickup_retry"
+    PICKUP_FAILED = "pickup_failed"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    COD_REFUSED = "cod_refused"
+    CANCELLED = "cancelled"
+    LOST = "lost"
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+
+
+class ReturnStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    PROCESSING = "processing"
+    IN_REVIEW = "in_review"  # the marketplace arbitrates
+    DISPUTED = "disputed"  # the seller disputes it
+    REFUNDED = "refunded"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+# A return in one of these is settled: it no longer lets the seller message the buyer. An
+# unknown status counts as open, leaving the decision to the marketplace.
+SETTLED_RETURN_STATUSES = frozenset(
+    {ReturnStatus.ACCEPTED, ReturnStatus.REFUNDED, ReturnStatus.CLOSED, ReturnStatus.CANCELLED}
+)
+
+
+class ReturnReason(enum.StrEnum):
+    NONE = "none"
+    NOT_RECEIVED = "not_received"
+    WRONG_ITEM = "wrong_item"
+    SELLER_SENT_WRONG_ITEM = "seller_sent_wrong_item"
+    DAMAGED = "damaged"
+    WRONG_OR_DAMAGED = "wrong_or_damaged"
+    NOT_AS_DESCRIBED = "not_as_described"
+    MUTUAL_AGREEMENT = "mutual_agreement"
+    CHANGED_MIND = "changed_mind"
+    USED = "used"
+    MISSING_PARTS = "missing_parts"
+    EXPECTATION_FAILED = "expectation_failed"
+    COUNTERFEIT = "counterfeit"
+    PHYSICAL_DAMAGE = "physical_damage"
+    NOT_WORKING = "not_working"
+    DOES_NOT_FIT = "does_not_fit"
+    SUSPICIOUS_PARCEL = "suspicious_parcel"
+    EXPIRED = "expired"
+    WRONG_ORDER_INFO = "wrong_order_info"
+    WRONG_ADDRESS = "wrong_address"
+    SPILLED = "spilled"
+    BROKEN = "broken"
+    PACKAGE_DAMAGED = "package_damaged"
+    SCRATCHED = "scratched"
+    OTHER_DAMAGE = "other_damage"
+    SIZE_DEVIATION = "size_deviation"
+    LOOK_DEVIATION = "look_deviation"
+    DATE_DEVIATION = "date_deviation"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class BuyerActivity(enum.StrEnum):
+    """What a buyer did that lets a seller message them (a send policy's buyer windows)."""
+
+    CHATTED = "chatted"
+    ORDERED = "ordered"
+    OPEN_RETURN = "open_return"
+
+
+@dataclass(frozen=True)
+class BuyerWindow:
+    activity: BuyerActivity
+    within: timedelta | None = None  # None: as long as it lasts (an open return)
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    """A marketplace's rules for sending chat messages, declared by its adapter and applied by
+    the chat app before any call, so an agent learns the exact reason at once. None: no limit."""
+
+    marketplace: str  # the name refusals give, e.g. the marketplace's brand
+    max_text_length: int | None = None
+    max_unanswered: int | None = None  # our messages in a row before the buyer must reply
+    # The buyer may be messaged if any window holds; no windows: anyone may be.
+    buyer_windows: tuple[BuyerWindow, ...] = ()
+    duplicate_window: timedelta | None = None  # no identical text within this time
+    refused_sites: frozenset[str] = frozenset()  # sites where the API offers no sending at all
+    reply_elsewhere: str = ""  # where an agent replies on a refused site (the seller app)
+    kinds: frozenset[MessageKind] = frozenset({MessageKind.TEXT})
+
+    def window(self, activity: BuyerActivity) -> BuyerWindow | None:
+        return next((w for w in self.buyer_windows if w.activity is activity), None)
+
+
 @dataclass(frozen=True)
 class ShopAuth:
-    """What a shop-scoped call needs: the shop and a currently valid access token."""
+    """What a shop-scoped call needs: the shop, a currently valid access token, and the
+    credentials some marketplaces add (a shop cipher, a regional endpoint), by name."""
 
     shop_id: str
     access_token: str
+    credentials: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -138,7 +260,7 @@ class OutboundMessage:
     sticker_id: str = ""
     sticker_package_id: str = ""
     conversation_id: str = ""
-    # The order this chat is about; a first message into a new chat must carry one on Shopee.
+    # The order this chat is about; some marketplaces require one on a first message.
     context_order_ref: str = ""
     auto_reply: bool = False
 
@@ -178,6 +300,7 @@ class Order:
     carrier: str = ""
     note: str = ""
     cancel_reason: str = ""
+    status_code: OrderStatus = OrderStatus.UNKNOWN  # `status` in neutral words
 
 
 @dataclass(frozen=True)
@@ -194,6 +317,7 @@ class Tracking:
     status: str = ""
     package_ref: str = ""
     events: tuple[TrackingEvent, ...] = ()
+    status_code: TrackingStatus = TrackingStatus.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -213,6 +337,8 @@ class ReturnRequest:
     tracking_number: str = ""
     buyer_name: str = ""
     item_ids: tuple[str, ...] = ()
+    status_code: ReturnStatus = ReturnStatus.UNKNOWN
+    reason_code: ReturnReason = ReturnReason.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -237,15 +363,71 @@ class ShopInfo:
     merchant_id: str = ""
 
 
+# What a push says, by kind: the adapter parses a vendor's push into one of these. Field names
+# are those of the stored payloads (chat.InboundEvent.payload), which round-trip through
+# integrations.codec.
+
+
+@dataclass(frozen=True)
+class ChatMessagePush:
+    conversation_id: str = ""
+    message: Message | None = None  # None: a notification only; the conversation is read
+
+
+@dataclass(frozen=True)
+class OrderStatusPush:
+    order_ref: str
+    status: str = ""  # as the marketplace names it
+    status_code: OrderStatus = OrderStatus.UNKNOWN
+
+
+@dataclass(frozen=True)
+class TrackingPush:
+    order_ref: str
+    package_ref: str = ""
+    tracking_number: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnPush:
+    return_ref: str
+    order_ref: str = ""
+    status: str = ""
+    status_code: ReturnStatus = ReturnStatus.UNKNOWN
+
+
+@dataclass(frozen=True)
+class AuthPush:
+    """An authorization granted, revoked or about to expire, for these shops."""
+
+    shop_ids: tuple[str, ...] = ()
+    merchant_ids: tuple[str, ...] = ()
+    main_account_id: str = ""
+    expires_before: datetime | None = None
+
+
+PushPayload = ChatMessagePush | OrderStatusPush | TrackingPush | ReturnPush | AuthPush
+
+# The payload type each kind carries (UNKNOWN carries none).
+PUSH_PAYLOADS: dict[PushKind, type] = {
+    PushKind.CHAT_MESSAGE: ChatMessagePush,
+    PushKind.ORDER_STATUS: OrderStatusPush,
+    PushKind.TRACKING_NUMBER: TrackingPush,
+    PushKind.RETURN_UPDATE: ReturnPush,
+    PushKind.AUTHORIZED: AuthPush,
+    PushKind.DEAUTHORIZED: AuthPush,
+    PushKind.TOKEN_EXPIRING: AuthPush,
+}
+
+
 @dataclass(frozen=True)
 class PushEvent:
     kind: PushKind
     shop_id: str | None  # None for partner-level events (authorization pushes)
     dedup_key: str
     occurred_at: datetime | None
-    # Neutral payload: keys such as message, order_ref, status, tracking_number, return_ref,
-    # shop_ids. Raw vendor data stays in the stored raw body, not here.
-    payload: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Neutral and typed (PUSH_PAYLOADS); raw vendor data stays in the stored raw body.
+    payload: PushPayload | None = field(default=None, compare=False, hash=False)
     platform_code: str = ""
 
 
@@ -265,5 +447,5 @@ class Capabilities:
     returns: bool
     push: bool
     notes: tuple[str, ...] = ()
-    # False where the platform offers no sending at all on the shop's site (Shopee TW).
+    # False where the platform offers no sending at all on the shop's site (its refused sites).
     chat_send_offered: bool = True

@@ -1,15 +1,16 @@
-"""Shop connection pages for admins: start the marketplace authorization, take the callback."""
+"""Shop connection pages for admins: pick a marketplace, start its authorization, take the
+callback. Every marketplace with a registered adapter is offered; none is named here."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from integrations.models import Platform
+from integrations.adapters import adapter_class, platforms
+from integrations.selectors import connect_choices
 from integrations.services.connect import (
     ConnectError,
     shop_connect_complete,
@@ -18,8 +19,8 @@ from integrations.services.connect import (
 )
 
 
-def _redirect_url(request: HttpRequest) -> str:
-    return settings.SHOPEE_REDIRECT_URL or request.build_absolute_uri(
+def _redirect_url(request: HttpRequest, platform: str) -> str:
+    return adapter_class(platform).connect_redirect_url() or request.build_absolute_uri(
         reverse("integrations:connect-callback")
     )
 
@@ -27,16 +28,21 @@ def _redirect_url(request: HttpRequest) -> str:
 @require_GET
 @staff_member_required
 @permission_required("integrations.add_shop", raise_exception=True)
-def shop_connect_start(request: HttpRequest) -> HttpResponse:
-    if not (settings.SHOPEE_PARTNER_ID and settings.SHOPEE_PARTNER_KEY):
-        return render(
-            request,
-            "integrations/connect_error.html",
-            {"error": "SHOPEE_PARTNER_ID and SHOPEE_PARTNER_KEY are not configured."},
-            status=503,
-        )
+def shop_connect_choose(request: HttpRequest) -> HttpResponse:
+    return render(request, "integrations/connect.html", {"choices": connect_choices()})
+
+
+@require_GET
+@staff_member_required
+@permission_required("integrations.add_shop", raise_exception=True)
+def shop_connect_start(request: HttpRequest, platform: str) -> HttpResponse:
+    if platform not in platforms():
+        raise Http404(f"No marketplace {platform!r} can be connected here.")
+    problem = adapter_class(platform).connect_configured()
+    if problem:
+        return render(request, "integrations/connect_error.html", {"error": problem}, status=503)
     url = shop_connect_url(
-        platform=Platform.SHOPEE, redirect_url=_redirect_url(request), user_id=request.user.pk
+        platform=platform, redirect_url=_redirect_url(request, platform), user_id=request.user.pk
     )
     return redirect(url)
 

@@ -29,7 +29,8 @@ _lock = threading.Lock()
 def _build_session() -> requests.Session:
     session = requests.Session()
     # max_retries=0: urllib3 must never resend on its own. A resent POST send_message would
-    # duplicate a buyer message (Shopee has no idempotency key); callers own the retry policy.
+    # duplicate a buyer message (marketplaces offer no idempotency key); callers own the retry
+    # policy.
     adapter = HTTPAdapter(pool_connections=16, pool_maxsize=32, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from chat.views import console_view
-from chat.webhooks import shopee_webhook
+from chat.webhooks import push_webhook
 from shopee_cs.health import liveness, readiness_view
 from shopee_cs.security.apis import MeApi
 from shopee_cs.views import favicon
@@ -23,7 +23,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("readyz", readiness_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("webhooks/shopee/", shopee_webhook, name="webhook-shopee"),
+    path("webhooks/<str:platform>/", push_webhook, name="webhook"),
     path("api/v1/me/", MeApi.as_view(), name="api-me"),
     path("api/v1/", include("chat.urls")),
     path("shops/", include("integrations.urls")),

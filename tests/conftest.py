@@ -18,3 +18,15 @@ def _isolated_cache():
     if keys:
         client.delete(*keys)
     yield
+
+
+@pytest.fixture
+def fake_market(monkeypatch):
+    """A second marketplace registered beside Shopee (tests/fake_market.py)."""
+    from integrations.adapters import ADAPTERS
+    from tests import fake_market
+
+    monkeypatch.setitem(ADAPTERS, fake_market.PLATFORM, "tests.fake_market:FakeMarketAdapter")
+    fake_market.FakeMarketAdapter.lost.clear()
+    fake_market.FakeMarketAdapter.auths.clear()
+    return fake_market

@@ -1,8 +1,8 @@
 """Gap audit: walk what the marketplace holds for a shop and report what is not stored.
 
 Read-only, on either side. Messages younger than the settle time are not counted: a buyer's
-message may still be between its push and its task, and seller-side messages (Seller Centre
-replies, auto-replies) arrive only through reconciliation, once a minute.
+message may still be between its push and its task, and seller-side messages (replies from
+the marketplace's seller app, auto-replies) arrive only through reconciliation, once a minute.
 """
 
 from dataclasses import dataclass, field

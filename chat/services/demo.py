@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from chat.models import AgentGroup, SavedReply
-from integrations.demo import DEMO_SHOPS
-from integrations.models import Platform, Shop, Site
+from integrations.demo import DEMO_PLATFORM, DEMO_SHOPS
+from integrations.models import Shop, Site
 from shopee_cs.security.services import allowlist_seed_loopback, roles_ensure
 
 DEMO_PASSWORD = "shopee-demo-2026"  # noqa: S105 - printed to the console for the demo only
@@ -58,7 +58,7 @@ def demo_seed() -> DemoSeedResult:
     shops_by_site = {}
     for shop_id, site, name in DEMO_SHOPS:
         shop, created = Shop.objects.get_or_create(
-            platform=Platform.SHOPEE,
+            platform=DEMO_PLATFORM,
             platform_shop_id=shop_id,
             defaults={"site": site, "name": name},
         )

@@ -129,40 +129,56 @@ def _store(
 # -- processing ---------------------------------------------------------------------------------
 
 
+def _payload[P](event: types.PushEvent, *expected: type[P]) -> P:
+    """The push's typed payload; a push of this kind without one cannot be processed."""
+    if not isinstance(event.payload, expected):
+        raise _Unprocessable(
+            f"push kind {event.kind} carries {type(event.payload).__name__}, not "
+            f"{' or '.join(t.__name__ for t in expected)}"
+        )
+    return event.payload
+
+
 def _shop(platform: str, event: types.PushEvent) -> Shop:
     return Shop.objects.get(platform=platform, platform_shop_id=event.shop_id)
 
 
 def _chat(platform: str, event: types.PushEvent) -> None:
-    message = event.payload.get("message")
-    if message is not None:
+    push = _payload(event, types.ChatMessagePush)
+    if push.message is not None:
         conversation = conversation_locked_with_shop(
             platform=platform,
             platform_shop_id=event.shop_id,
-            platform_conversation_id=message.conversation_id,
+            platform_conversation_id=push.message.conversation_id,
         )
         shop = conversation.shop if conversation else _shop(platform, event)
-        message_ingest(shop=shop, message=message, conversation=conversation)
+        message_ingest(shop=shop, message=push.message, conversation=conversation)
         return
     shop = _shop(platform, event)
     # A notification only announces activity: fetch the conversation's latest messages.
-    conversation_id = event.payload.get("conversation_id")
-    if conversation_id:
+    if push.conversation_id:
         from chat.services.reconcile import conversation_messages_sync
 
-        conversation_messages_sync(shop=shop, platform_conversation_id=conversation_id)
+        conversation_messages_sync(shop=shop, platform_conversation_id=push.conversation_id)
 
 
 def _order(platform: str, event: types.PushEvent) -> None:
-    orders.order_refresh(shop=_shop(platform, event), order_ref=event.payload["order_ref"])
+    push = _payload(event, types.OrderStatusPush, types.TrackingPush)
+    orders.order_refresh(shop=_shop(platform, event), order_ref=push.order_ref)
 
 
 def _return(platform: str, event: types.PushEvent) -> None:
-    orders.return_refresh(shop=_shop(platform, event), return_ref=event.payload["return_ref"])
+    push = _payload(event, types.ReturnPush)
+    orders.return_refresh(shop=_shop(platform, event), return_ref=push.return_ref)
+
+
+def _auth_shop_ids(event: types.PushEvent) -> tuple[str, ...]:
+    push = _payload(event, types.AuthPush)
+    return push.shop_ids or ((event.shop_id,) if event.shop_id else ())
 
 
 def _deauthorized(platform: str, event: types.PushEvent) -> None:
-    for shop_id in event.payload.get("shop_ids") or ([event.shop_id] if event.shop_id else []):
+    for shop_id in _auth_shop_ids(event):
         shop_deauthorize(
             platform=platform,
             platform_shop_id=shop_id,
@@ -171,16 +187,16 @@ def _deauthorized(platform: str, event: types.PushEvent) -> None:
 
 
 def _authorized(platform: str, event: types.PushEvent) -> None:
-    logger.info("authorization push for shops %s", event.payload.get("shop_ids"))
+    logger.info("authorization push for shops %s", _auth_shop_ids(event))
 
 
 def _expiring(platform: str, event: types.PushEvent) -> None:
     from integrations.models import IntegrationAlert
     from integrations.services.alerts import integration_alert_raise
 
-    expires = event.payload.get("expires_before")
+    expires = _payload(event, types.AuthPush).expires_before
     for shop in Shop.objects.filter(
-        platform=platform, platform_shop_id__in=event.payload.get("shop_ids") or []
+        platform=platform, platform_shop_id__in=list(_auth_shop_ids(event))
     ):
         integration_alert_raise(
             shop=shop,

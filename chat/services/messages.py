@@ -95,7 +95,8 @@ def _apply_to_conversation(
         ):
             conversation.awaiting_reply_since = at
     elif message.sender == types.SenderRole.SELLER and not message.is_auto_reply:
-        # An auto-reply is no response: Shopee's response rate excludes it, and so does the clock.
+        # An auto-reply is no response: the marketplace's response rate excludes it, and so does
+        # the clock.
         if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
             conversation.last_seller_message_at = at
         if (

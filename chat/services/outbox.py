@@ -18,13 +18,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chat.enqueue import OUTBOUND_DELIVERY_SEND, enqueue_on_commit
+from chat.marketplace_texts import UNVERIFIED, refusal_reason
 from chat.models import Conversation, Message, OutboundDelivery
 from chat.services.publish import (
     message_and_conversation_events,
     message_publish,
     write_and_publish,
 )
-from chat.services.send_rules import message_retryable, send_rules_check
+from chat.services.send_rules import message_retryable, send_policy, send_rules_check
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
@@ -298,7 +299,9 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
             _fail(delivery, code="shop_not_connected", reason=exc.reason)
             return DeliveryOutcome(delivery)
         except ForbiddenSend as exc:
-            _fail(delivery, code=exc.reason, reason=f"Shopee refused the message: {exc.message}")
+            marketplace = send_policy(conversation.shop.platform).marketplace
+            reason = f"{marketplace} refused the message: {exc.message}"
+            _fail(delivery, code=exc.reason, reason=reason)
             return DeliveryOutcome(delivery)
         except NetworkError as exc:
             if exc.outcome_unknown:
@@ -416,11 +419,8 @@ def _schedule_retry(delivery: OutboundDelivery, error: Exception) -> DeliveryOut
     return DeliveryOutcome(delivery, retry_in=delay)
 
 
-UNVERIFIED = "unverified"
-UNVERIFIED_REASON = (
-    "Whether Shopee delivered this message is unknown: the conversation it answered with could "
-    "not be read. Check the chat in Seller Centre before sending it again."
-)
+def unverified_reason(platform: str) -> str:
+    return refusal_reason(UNVERIFIED, send_policy(platform))
 
 
 def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | None:
@@ -447,7 +447,7 @@ def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | 
         return DeliveryOutcome(delivery)
     if synced.unreadable:
         # One of the records that could not be read may be ours: resending could deliver twice.
-        _fail(delivery, code=UNVERIFIED, reason=UNVERIFIED_REASON)
+        _fail(delivery, code=UNVERIFIED, reason=unverified_reason(conversation.shop.platform))
         return DeliveryOutcome(delivery)
     with transaction.atomic():
         OutboundDelivery.objects.filter(

@@ -1,5 +1,6 @@
 """Reconciliation: pull conversations and messages, and drain lost pushes, so that a missed push
-never means a missed message. Replies sent from Seller Centre arrive here as "sent outside"."""
+never means a missed message. Replies sent from the marketplace's own seller app arrive here as
+"sent outside"."""
 
 import logging
 import random
@@ -30,7 +31,7 @@ MAX_CONVERSATION_PAGES = 20
 MAX_MESSAGE_PAGES = 20
 MAX_LOST_PUSH_BATCHES = 20
 CONVERSATION_PAGE_SIZE = 50
-MESSAGE_PAGE_SIZE = 60  # Shopee's get_message maximum
+MESSAGE_PAGE_SIZE = 60  # the largest message page the marketplace returns
 # Concurrent message fetches per shop; the client backs off on error_rate_limit.
 FETCH_CONCURRENCY = 4
 BACKOFF_BASE_SECONDS = 30

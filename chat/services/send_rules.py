@@ -1,28 +1,39 @@
 """The marketplace's send rules, checked before calling the API so an agent gets the exact reason
-at once and no message is lost in a refusal (Shopee doc §5.4)."""
+at once and no message is lost in a refusal. The rules are the shop's adapter's send policy
+(integrations.types.SendPolicy); this module applies any policy the same way."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import connection
 
+from chat.marketplace_texts import EMPTY, KIND_NOT_SUPPORTED, refusal_reason
 from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
+from integrations.adapters import adapter_class
 from integrations.errors import ForbiddenSend
+from integrations.types import SETTLED_RETURN_STATUSES, BuyerActivity, SendPolicy
 
-MAX_TEXT_LENGTH = 600
-MAX_UNANSWERED = 5
-CHAT_WINDOW = timedelta(days=7)
-ORDER_WINDOW = timedelta(days=30)
-DUPLICATE_WINDOW = timedelta(hours=24)
-SITES_WITHOUT_CHAT_API = {"TW"}
+NO_ADAPTER = "no_adapter"
 _LIVE = [Message.Status.QUEUED, Message.Status.SENDING, Message.Status.SENT, Message.Status.UNKNOWN]
 
 
 # Refusals that sending the same content to the same shop again can never pass (other failures
 # may pass later: the buyer replies, 24 h go by, the shop reconnects, the network recovers).
 FINAL_FAILURE_CODES = frozenset(
-    {"empty", ForbiddenSend.TOO_LONG, ForbiddenSend.CENSORED, ForbiddenSend.REGION_NOT_SUPPORTED}
+    {
+        EMPTY,
+        KIND_NOT_SUPPORTED,
+        NO_ADAPTER,
+        ForbiddenSend.TOO_LONG,
+        ForbiddenSend.CENSORED,
+        ForbiddenSend.REGION_NOT_SUPPORTED,
+    }
 )
+
+
+def send_policy(platform: str) -> SendPolicy:
+    """The send policy the platform's adapter declares (no settings read, no call made);
+    LookupError for a platform with no registered adapter."""
+    return adapter_class(platform).send_policy()
 
 
 def message_retryable(message: Message) -> bool:
@@ -43,47 +54,46 @@ class SendRefusal:
 def send_rules_check(
     *, conversation: Conversation, kind: str, text: str, now, exclude_message_id: int | None = None
 ) -> SendRefusal | None:
-    if conversation.shop.site in SITES_WITHOUT_CHAT_API:
+    shop = conversation.shop
+    try:
+        policy = send_policy(shop.platform)
+    except LookupError:
         return SendRefusal(
-            ForbiddenSend.REGION_NOT_SUPPORTED,
-            f"Shopee does not allow sending chat messages through the API on the "
-            f"{conversation.shop.site} site; reply in Seller Centre.",
+            NO_ADAPTER,
+            f"No marketplace adapter is registered for {shop.platform}: nothing is sent.",
         )
+
+    def refused(code: str) -> SendRefusal:
+        return SendRefusal(code, refusal_reason(code, policy, count=len(text), site=shop.site))
+
+    if shop.site in policy.refused_sites:
+        return refused(ForbiddenSend.REGION_NOT_SUPPORTED)
+    if kind not in policy.kinds:
+        return refused(KIND_NOT_SUPPORTED)
     if kind == "text":
         if not text.strip():
-            return SendRefusal("empty", "The message is empty.")
-        if len(text) > MAX_TEXT_LENGTH:
-            return SendRefusal(
-                ForbiddenSend.TOO_LONG,
-                f"The message has {len(text)} characters; Shopee allows at most {MAX_TEXT_LENGTH}.",
-            )
+            return refused(EMPTY)
+        if policy.max_text_length is not None and len(text) > policy.max_text_length:
+            return refused(ForbiddenSend.TOO_LONG)
     found = _outbound_counts(
-        conversation, text=text if kind == "text" else None, now=now, exclude=exclude_message_id
+        conversation,
+        text=text if kind == "text" and policy.duplicate_window else None,
+        policy=policy,
+        now=now,
+        exclude=exclude_message_id,
     )
-    if found["unanswered"] >= MAX_UNANSWERED:
-        return SendRefusal(
-            ForbiddenSend.TOO_MANY_UNANSWERED,
-            f"{MAX_UNANSWERED} messages in a row are unanswered; Shopee blocks more until the "
-            f"buyer replies.",
-        )
+    if policy.max_unanswered is not None and found["unanswered"] >= policy.max_unanswered:
+        return refused(ForbiddenSend.TOO_MANY_UNANSWERED)
     if found["repeats"]:
-        return SendRefusal(
-            ForbiddenSend.DUPLICATE_TEXT,
-            "The same text was sent to this buyer within the last 24 hours; Shopee refuses "
-            "repeats. Change the wording.",
-        )
-    if not _buyer_reachable(conversation, now):
-        return SendRefusal(
-            ForbiddenSend.BUYER_NOT_ELIGIBLE,
-            "The buyer has not chatted in the last 7 days, ordered in the last 30 days, or "
-            "opened a return; Shopee does not allow messaging them.",
-        )
+        return refused(ForbiddenSend.DUPLICATE_TEXT)
+    if not _buyer_reachable(conversation, policy, now):
+        return refused(ForbiddenSend.BUYER_NOT_ELIGIBLE)
     return None
 
 
 # Checked before every send: one statement written out, not compiled at every call. Our live
 # messages since the buyer last wrote (all of them if the buyer never did), and those repeating
-# `text` within DUPLICATE_WINDOW.
+# `text` within the policy's duplicate window.
 _OUTBOUND_COUNTS_SQL = """
     SELECT
         count(*) FILTER (
@@ -97,11 +107,14 @@ _OUTBOUND_COUNTS_SQL = """
 """
 
 
-def _outbound_counts(conversation: Conversation, *, text: str | None, now, exclude) -> dict:
+def _outbound_counts(
+    conversation: Conversation, *, text: str | None, policy: SendPolicy, now, exclude
+) -> dict:
+    window = policy.duplicate_window
     params = {
         "buyer_at": conversation.last_buyer_message_at,
-        "text": text,  # None (not a text message) matches no row
-        "repeat_since": now - DUPLICATE_WINDOW,
+        "text": text,  # None (not a text message, or no duplicate rule) matches no row
+        "repeat_since": now - window if window else now,
         "conversation": conversation.pk,
         "outbound": Message.Direction.OUTBOUND,
         "live": list(_LIVE),
@@ -113,18 +126,32 @@ def _outbound_counts(conversation: Conversation, *, text: str | None, now, exclu
     return {"unanswered": unanswered, "repeats": repeats}
 
 
-def _buyer_reachable(conversation: Conversation, now) -> bool:
+def _buyer_reachable(conversation: Conversation, policy: SendPolicy, now) -> bool:
+    if not policy.buyer_windows:
+        return True
     last_chat = conversation.last_buyer_message_at
-    if last_chat is None or last_chat >= now - CHAT_WINDOW:
+    if last_chat is None:
         return True  # unknown history: leave the decision to the marketplace
+    chatted = policy.window(BuyerActivity.CHATTED)
+    if chatted and (chatted.within is None or last_chat >= now - chatted.within):
+        return True
     orders = BuyerOrder.objects.filter(
         shop=conversation.shop, buyer_platform_id=conversation.buyer_platform_id
     )
-    if orders.filter(platform_created_at__gte=now - ORDER_WINDOW).exists():
-        return True
+    ordered = policy.window(BuyerActivity.ORDERED)
+    if ordered:
+        recent = (
+            orders
+            if ordered.within is None
+            else orders.filter(platform_created_at__gte=now - ordered.within)
+        )
+        if recent.exists():
+            return True
+    if policy.window(BuyerActivity.OPEN_RETURN) is None:
+        return False
     refs = orders.values_list("order_ref", flat=True)
     return (
         BuyerReturn.objects.filter(shop=conversation.shop, order_ref__in=refs)
-        .exclude(status__in=["CLOSED", "CANCELLED", "REFUND_PAID", "ACCEPTED"])
+        .exclude(status_code__in=list(SETTLED_RETURN_STATUSES))
         .exists()
     )

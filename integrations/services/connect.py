@@ -7,7 +7,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.adapters import get_adapter
+from integrations.adapters import get_adapter, platforms
 from integrations.errors import AdapterError
 from integrations.models import IntegrationAlert, Shop, ShopToken, Site
 from integrations.services.alerts import integration_alert_raise
@@ -17,7 +17,7 @@ from integrations.types import ShopAuth
 logger = logging.getLogger(__name__)
 
 _STATE_SALT = "integrations.connect"
-STATE_MAX_AGE_SECONDS = 600  # Shopee's code lives 10 minutes
+STATE_MAX_AGE_SECONDS = 600  # an authorization code lives 10 minutes
 
 
 class ConnectError(Exception):
@@ -27,6 +27,8 @@ class ConnectError(Exception):
 def shop_connect_url(*, platform: str, redirect_url: str, user_id: int) -> str:
     """The marketplace's authorization link. The redirect carries a signed state bound to the
     admin who started the flow, so a forged callback cannot attach someone else's shop."""
+    if platform not in platforms():
+        raise ConnectError(f"No marketplace {platform!r} can be connected here.")
     state = signing.dumps({"u": user_id, "p": platform}, salt=_STATE_SALT)
     separator = "&" if "?" in redirect_url else "?"
     return get_adapter(platform).auth_url(redirect_url=f"{redirect_url}{separator}state={state}")
@@ -42,6 +44,8 @@ def shop_connect_state_check(*, state: str, user_id: int) -> str:
         raise ConnectError("The authorization callback is not one this system started.") from exc
     if data.get("u") != user_id:
         raise ConnectError("The authorization was started by another user.")
+    if data.get("p") not in platforms():
+        raise ConnectError(f"No marketplace {data.get('p')!r} can be connected here.")
     return data["p"]
 
 

@@ -7,6 +7,7 @@ before anyone uses it, because Shopee's refresh tokens work once.
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import NoReturn
 
@@ -18,6 +19,7 @@ from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, RefreshTokenInvalid, ShopAccessRevoked
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.alerts import integration_alert_raise, integration_alerts_resolve
+from integrations.services.credentials import shop_credentials
 from integrations.types import ShopAuth, TokenPair
 from shopee_cs.crypto import decrypt, encrypt
 
@@ -75,9 +77,12 @@ def shop_auth_get(
         raise ShopNotConnected(shop, "never authorized")
     if _valid_for(token, min_validity):
         return ShopAuth(
-            shop_id=shop.platform_shop_id, access_token=decrypt(token.access_token_encrypted)
+            shop_id=shop.platform_shop_id,
+            access_token=decrypt(token.access_token_encrypted),
+            credentials=shop_credentials(shop),
         )
-    return shop_tokens_refresh(shop=shop, min_validity=min_validity)
+    auth = shop_tokens_refresh(shop=shop, min_validity=min_validity)
+    return replace(auth, credentials=shop_credentials(shop))
 
 
 def shop_api_call[T](
@@ -98,7 +103,10 @@ def shop_api_call[T](
         logger.warning("shop %s: access token refused (%s); refreshing", shop.platform_shop_id, exc)
     except ShopAccessRevoked as exc:
         _authorization_lost(shop, f"The marketplace refused the shop's authorization: {exc}.", exc)
-    fresh = shop_tokens_refresh(shop=shop, refused_access_token=auth.access_token)
+    fresh = replace(
+        shop_tokens_refresh(shop=shop, refused_access_token=auth.access_token),
+        credentials=shop_credentials(shop),
+    )
     try:
         return call(fresh)
     except (AuthError, ShopAccessRevoked) as exc:

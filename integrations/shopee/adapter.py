@@ -12,7 +12,7 @@ from integrations import untrusted_json
 from integrations.adapters import MarketplaceAdapter
 from integrations.shopee import mapping as m
 from integrations.shopee import push as push_auth
-from integrations.shopee import signing
+from integrations.shopee import rules, signing
 from integrations.shopee.client import DEFAULT_HOST, RetryPolicy, ShopeeClient
 from integrations.types import (
     Capabilities,
@@ -21,15 +21,20 @@ from integrations.types import (
     Message,
     MessageKind,
     Order,
+    OrderStatus,
     OutboundMessage,
     Page,
     PushEvent,
+    ReturnReason,
     ReturnRequest,
+    ReturnStatus,
+    SendPolicy,
     SendResult,
     ShopAuth,
     ShopInfo,
     TokenPair,
     Tracking,
+    TrackingStatus,
     Unreadable,
 )
 
@@ -56,6 +61,7 @@ def _map_each[T](
 
 class ShopeeAdapter(MarketplaceAdapter):
     platform = "shopee"
+    display_name = "Shopee"
     settings_names = (
         "SHOPEE_PARTNER_ID",
         "SHOPEE_PARTNER_KEY",
@@ -110,6 +116,49 @@ class ShopeeAdapter(MarketplaceAdapter):
             timeout=getattr(settings, "SHOPEE_HTTP_TIMEOUT", None),
             send_timeout=getattr(settings, "SHOPEE_SEND_TIMEOUT", None),
         )
+
+    @classmethod
+    def connect_configured(cls) -> str:
+        from django.conf import settings
+
+        if settings.SHOPEE_PARTNER_ID and settings.SHOPEE_PARTNER_KEY:
+            return ""
+        return "SHOPEE_PARTNER_ID and SHOPEE_PARTNER_KEY are not configured."
+
+    @classmethod
+    def connect_redirect_url(cls) -> str:
+        from django.conf import settings
+
+        return getattr(settings, "SHOPEE_REDIRECT_URL", "")
+
+    @classmethod
+    def media_sources(cls) -> tuple[str, ...]:
+        from django.conf import settings
+
+        host = getattr(settings, "SHOPEE_HOST", DEFAULT_HOST)
+        return (host,) if host.startswith("http://") else ()  # the simulator's own images
+
+    # -- rules and codes ---------------------------------------------------------------------
+
+    @classmethod
+    def send_policy(cls) -> SendPolicy:
+        return rules.SEND_POLICY
+
+    @classmethod
+    def order_status(cls, raw: str) -> OrderStatus:
+        return rules.order_status(raw)
+
+    @classmethod
+    def tracking_status(cls, raw: str) -> TrackingStatus:
+        return rules.tracking_status(raw)
+
+    @classmethod
+    def return_status(cls, raw: str) -> ReturnStatus:
+        return rules.return_status(raw)
+
+    @classmethod
+    def return_reason(cls, raw: str) -> ReturnReason:
+        return rules.return_reason(raw)
 
     # -- OAuth -------------------------------------------------------------------------------
 
@@ -352,7 +401,7 @@ class ShopeeAdapter(MarketplaceAdapter):
         )
         returns = ok(lambda: self.get_returns(auth, page_size=1))
         push = ok(lambda: self.client.get_lost_push_message())
-        offered = info.region != "TW"  # TW cannot send through the API (doc §5.4)
+        offered = info.region not in rules.SEND_POLICY.refused_sites  # TW (doc §5.4)
         send = chat and offered
         if chat and not send:
             notes.append("region TW: chat sending is not available through the API")

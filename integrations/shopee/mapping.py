@@ -14,21 +14,28 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrations import untrusted_json
+from integrations.shopee import rules
 from integrations.types import (
+    AuthPush,
+    ChatMessagePush,
     Conversation,
     Message,
     MessageKind,
     Order,
     OrderItem,
+    OrderStatusPush,
     PushEvent,
     PushKind,
+    PushPayload,
     Rating,
+    ReturnPush,
     ReturnRequest,
     SenderRole,
     ShopInfo,
     TokenPair,
     Tracking,
     TrackingEvent,
+    TrackingPush,
 )
 
 AUTO_REPLY_OPTION = 129  # message_option measured on auto-replies (doc §5.3)
@@ -173,10 +180,12 @@ def order_from_shopee(d: dict[str, Any], *, shop_id: str) -> Order:
     packages = d.get("package_list") or []
     tracking = tuple(str(p["tracking_number"]) for p in packages if p.get("tracking_number"))
     carrier = next((p.get("shipping_carrier") for p in packages if p.get("shipping_carrier")), "")
+    status = str(d.get("order_status") or "")
     return Order(
         order_ref=str(d["order_sn"]),
         shop_id=sid(shop_id),
-        status=str(d.get("order_status") or ""),
+        status=status,
+        status_code=rules.order_status(status),
         created_at=from_seconds(d.get("create_time")) or datetime.now(UTC),
         updated_at=from_seconds(d.get("update_time")) or datetime.now(UTC),
         currency=str(d.get("currency") or ""),
@@ -204,22 +213,27 @@ def tracking_from_shopee(
         )
         for ev in info.get("tracking_info") or []
     )
+    status = str(info.get("logistics_status") or "")
     return Tracking(
         order_ref=order_sn,
         tracking_number=str(number.get("tracking_number") or ""),
-        status=str(info.get("logistics_status") or ""),
+        status=status,
+        status_code=rules.tracking_status(status),
         package_ref=str(info.get("package_number") or ""),
         events=tuple(sorted(events, key=lambda ev: ev.at)),
     )
 
 
 def return_from_shopee(d: dict[str, Any], *, shop_id: str) -> ReturnRequest:
+    status, reason = str(d.get("status") or ""), str(d.get("reason") or "")
     return ReturnRequest(
         return_ref=sid(d.get("return_sn")),
         order_ref=str(d.get("order_sn") or ""),
         shop_id=sid(shop_id),
-        status=str(d.get("status") or ""),
-        reason=str(d.get("reason") or ""),
+        status=status,
+        status_code=rules.return_status(status),
+        reason=reason,
+        reason_code=rules.return_reason(reason),
         buyer_note=str(d.get("text_reason") or ""),
         created_at=from_seconds(d.get("create_time")) or datetime.now(UTC),
         updated_at=from_seconds(d.get("update_time")) or datetime.now(UTC),
@@ -291,48 +305,55 @@ def _ids(data: dict[str, Any], key: str) -> list[str]:
     return [sid(x) for x in data.get(key) or []]
 
 
-def _push_chat(data, shop_id):
+def _push_chat(data, shop_id) -> tuple[PushPayload, str]:
     if data.get("type") == "message" and isinstance(data.get("content"), dict):
         msg = message_from_shopee(data["content"], shop_id=shop_id)
-        payload = {"message": msg, "conversation_id": msg.conversation_id}
+        payload = ChatMessagePush(conversation_id=msg.conversation_id, message=msg)
         return payload, msg.platform_message_id
     content = data.get("content") if isinstance(data.get("content"), dict) else {}
-    payload = {"notification": True, "conversation_id": sid(content.get("conversation_id"))}
+    payload = ChatMessagePush(conversation_id=sid(content.get("conversation_id")))
     return payload, f"n:{_digest(data)}"
 
 
-def _push_order(data, shop_id):
-    payload = {"order_ref": str(data.get("ordersn") or ""), "status": data.get("status") or ""}
-    return payload, f"{payload['order_ref']}:{payload['status']}:{data.get('update_time', '')}"
+def _push_order(data, shop_id) -> tuple[PushPayload, str]:
+    status = str(data.get("status") or "")
+    payload = OrderStatusPush(
+        order_ref=str(data.get("ordersn") or ""),
+        status=status,
+        status_code=rules.order_status(status),
+    )
+    return payload, f"{payload.order_ref}:{status}:{data.get('update_time', '')}"
 
 
-def _push_tracking(data, shop_id):
-    payload = {
-        "order_ref": str(data.get("ordersn") or ""),
-        "package_ref": str(data.get("package_number") or ""),
-        "tracking_number": str(data.get("tracking_no") or ""),
-    }
-    return payload, f"{payload['order_ref']}:{payload['package_ref']}:{payload['tracking_number']}"
+def _push_tracking(data, shop_id) -> tuple[PushPayload, str]:
+    payload = TrackingPush(
+        order_ref=str(data.get("ordersn") or ""),
+        package_ref=str(data.get("package_number") or ""),
+        tracking_number=str(data.get("tracking_no") or ""),
+    )
+    return payload, f"{payload.order_ref}:{payload.package_ref}:{payload.tracking_number}"
 
 
-def _push_return(data, shop_id):
-    payload = {
-        "return_ref": sid(data.get("return_sn")),
-        "order_ref": str(data.get("order_sn") or data.get("ordersn") or ""),
-        "status": str(data.get("status") or ""),
-    }
-    return payload, f"{payload['return_ref']}:{payload['status']}:{data.get('update_time', '')}"
+def _push_return(data, shop_id) -> tuple[PushPayload, str]:
+    status = str(data.get("status") or "")
+    payload = ReturnPush(
+        return_ref=sid(data.get("return_sn")),
+        order_ref=str(data.get("order_sn") or data.get("ordersn") or ""),
+        status=status,
+        status_code=rules.return_status(status),
+    )
+    return payload, f"{payload.return_ref}:{status}:{data.get('update_time', '')}"
 
 
-def _push_auth(data, shop_id):
-    payload = {
-        "shop_ids": _ids(data, "shop_id_list")
-        or ([sid(data["shop_id"])] if "shop_id" in data else []),
-        "merchant_ids": _ids(data, "merchant_id_list"),
-        "main_account_id": sid(data.get("main_account_id")),
-    }
-    if data.get("expire_before"):
-        payload["expires_before"] = from_seconds(data["expire_before"])
+def _push_auth(data, shop_id) -> tuple[PushPayload, str]:
+    payload = AuthPush(
+        shop_ids=tuple(
+            _ids(data, "shop_id_list") or ([sid(data["shop_id"])] if "shop_id" in data else [])
+        ),
+        merchant_ids=tuple(_ids(data, "merchant_id_list")),
+        main_account_id=sid(data.get("main_account_id")),
+        expires_before=from_seconds(data["expire_before"]) if data.get("expire_before") else None,
+    )
     return payload, _digest(data)
 
 
@@ -356,7 +377,7 @@ def push_event_from_shopee(body: dict[str, Any]) -> PushEvent:
         data = untrusted_json.loads(data) if data.strip() else {}
     kind, fn = _PUSH.get(code, (PushKind.UNKNOWN, None))
     if fn is None:
-        payload, resource = {}, _digest(data)
+        payload, resource = None, _digest(data)
     else:
         payload, resource = fn(data, shop_id)
     if kind in (PushKind.AUTHORIZED, PushKind.DEAUTHORIZED, PushKind.TOKEN_EXPIRING):

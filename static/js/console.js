@@ -168,10 +168,11 @@
   function messageBody(m) { return window.ConsoleMessages.messageBody(T, m, $("messages")); }
   // A send-rule refusal in the page's language; other reasons as the server wrote them.
   function failureText(m) {
-    const template = T.refusals[m.failure_code];
-    if (!template) return m.failure_reason || "";
     const conversation = state.conversations.get(m.conversation_id);
-    const site = conversation && conversation.shop ? conversation.shop.site : "";
+    const shop = conversation ? conversation.shop || cfg.shops[conversation.shop_id] || {} : {};
+    const template = (T.refusals[shop.platform] || {})[m.failure_code];
+    if (!template) return m.failure_reason || "";
+    const site = shop.site || "";
     return fmt(template, { count: U.charCount(m.text || ""), site });
   }
   function linkButton(label, onClick) {
@@ -335,9 +336,13 @@
     // What the API will count: trimmed, in code points.
     const n = U.charCount(U.serverText($("reply").value));
     const counter = $("counter");
-    counter.textContent = `${n} / ${cfg.maxLength}`;
-    counter.classList.toggle("over", n > cfg.maxLength);
-    counter.classList.toggle("near", n <= cfg.maxLength && n > cfg.maxLength * 0.9);
+    // The limit of the open conversation's marketplace (none: the count alone).
+    const conversation = state.conversations.get(state.current);
+    const shop = conversation ? cfg.shops[conversation.shop_id] || {} : {};
+    const max = shop.maxLength;
+    counter.textContent = max ? `${n} / ${max}` : `${n}`;
+    counter.classList.toggle("over", Boolean(max) && n > max);
+    counter.classList.toggle("near", Boolean(max) && n <= max && n > max * 0.9);
   }
   function showComposerError(text) {
     $("composer-error").textContent = text;

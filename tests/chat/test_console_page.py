@@ -31,7 +31,8 @@ def test_console_lists_only_the_agents_shops_and_local_assets(client):
     assert response.status_code == 200
     assert "Own Shop" in html and "Foreign Shop" not in html
     config = json.loads(html.split('id="console-config" type="application/json">')[1].split("<")[0])
-    assert set(config["shops"]) == {str(own.pk)} and config["maxLength"] == 600
+    assert set(config["shops"]) == {str(own.pk)}
+    assert config["shops"][str(own.pk)]["maxLength"] == 600  # its marketplace's limit
     assert "/static/js/console.js" in html and "http" not in html.split("<script")[1].split(">")[0]
     assert "img-src 'self' data: https:" in response["Content-Security-Policy"]
 
@@ -100,20 +101,24 @@ def test_the_console_words_every_send_rule_refusal_as_the_server_does():
     from django.utils import translation
 
     from chat.console_i18n import refusal_strings
-    from chat.services.outbox import UNVERIFIED, UNVERIFIED_REASON
+    from chat.marketplace_texts import UNVERIFIED
+    from chat.services.outbox import unverified_reason
 
     refusals = _refusals_of_every_rule()
-    # All six rules, and a send whose delivery could not be verified.
-    assert {r.code for r, _ in refusals.values()} | {UNVERIFIED} == set(refusal_strings())
+    platform = ShopFactory().platform
+    # All six rules, a kind the marketplace does not take, and an unverified delivery.
+    assert {r.code for r, _ in refusals.values()} | {UNVERIFIED, "kind_not_supported"} == set(
+        refusal_strings(platform)
+    )
     with translation.override("en"):
-        templates = refusal_strings()
-    assert templates[UNVERIFIED] == UNVERIFIED_REASON
+        templates = refusal_strings(platform)
+    assert templates[UNVERIFIED] == unverified_reason(platform)
     for refusal, conversation in refusals.values():
         text_length = {"too_long": 612}.get(refusal.code, 0)
         filled = templates[refusal.code] % {"count": text_length, "site": conversation.shop.site}
         assert filled == refusal.reason, refusal.code
     with translation.override("zh-hans"):
-        chinese = refusal_strings()
+        chinese = refusal_strings(platform)
     assert "600" in chinese["too_long"] and "%(count)s" in chinese["too_long"]
     assert all(chinese[code] != templates[code] for code in templates)
 
@@ -141,6 +146,7 @@ def test_shopee_return_reasons_have_words_in_both_languages():
     from django.utils import translation
 
     from chat.console_i18n import return_reason_strings
+    from integrations.shopee import rules
     from integrations.shopee.simulator import request_return
 
     with translation.override("en"):
@@ -148,9 +154,13 @@ def test_shopee_return_reasons_have_words_in_both_languages():
     with translation.override("zh-hans"):
         chinese = return_reason_strings()
     simulated = inspect.signature(request_return).parameters["reason"].default
-    # Both spellings Shopee's guides use, and the simulator's own code.
-    assert {"NONRECEIPT", "NOT_RECEIPT", "MUITAL_AGREE", "MUTUAL_AGREE", simulated} <= set(english)
-    assert english[simulated] == "Item damaged" and chinese[simulated] == "商品损坏"
+    # Both spellings Shopee's guides use, and the simulator's own code, have words.
+    codes = {"NONRECEIPT", "NOT_RECEIPT", "MUITAL_AGREE", "MUTUAL_AGREE", simulated}
+    assert {rules.return_reason(code) for code in codes} <= set(english)
+    assert rules.return_reason("NONRECEIPT") == rules.return_reason("NOT_RECEIPT")
+    assert english[rules.return_reason(simulated)] == "Item damaged"
+    assert chinese[rules.return_reason(simulated)] == "商品损坏"
+    assert set(rules.RETURN_REASONS.values()) <= set(english)  # every code Shopee names
     assert all(chinese[code] != english[code] for code in english)
 
 

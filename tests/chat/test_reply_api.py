@@ -141,6 +141,7 @@ def test_orders_refresh_fetches_the_buyers_known_orders(client, simulator, shop,
     assert body["refreshed"] == 1 and body["errors"] == []
     assert body["orders"][0]["order_ref"] == order["order_sn"]
     assert body["orders"][0]["status"] == "UNPAID" and body["orders"][0]["items"]
+    assert body["orders"][0]["status_code"] == "unpaid"  # the neutral value beside the raw one
 
 
 def test_orders_refresh_brings_the_return_with_the_buyers_own_words(client, simulator, shop, agent):
@@ -159,3 +160,4 @@ def test_orders_refresh_brings_the_return_with_the_buyers_own_words(client, simu
     body = client.post(f"/api/v1/conversations/{conversation.pk}/orders/refresh/").json()
     [ret] = body["orders"][0]["returns"]
     assert (ret["reason"], ret["buyer_note"]) == ("DAMAGED_PRODUCT", "Lid is cracked")
+    assert (ret["status_code"], ret["reason_code"]) == ("requested", "damaged")

@@ -31,7 +31,8 @@ LOADED_BY_RAW_SQL = {
     ],
     Shop: [
         "id", "platform", "platform_shop_id", "site", "name", "status", "status_reason",
-        "main_account_id", "merchant_id", "authorization_expires_at", "capabilities",
+        "main_account_id", "merchant_id", "authorization_expires_at", "credentials_encrypted",
+        "capabilities",
         "capabilities_checked_at", "created_at", "updated_at",
     ],
     ShopToken: [

@@ -3,6 +3,7 @@ timestamps, push codes to kinds with stable dedup keys."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ from conftest import load
 
 from integrations.shopee import mapping as m
 from integrations.shopee.adapter import ShopeeAdapter
-from integrations.types import MessageKind, PushKind, SenderRole
+from integrations.types import MessageKind, OrderStatus, PushKind, SenderRole
 
 BIG = 9007199254740993  # 2**53 + 1: a float cannot hold it
 
@@ -120,7 +121,7 @@ def test_webchat_push_maps_to_chat_message():
     adapter = ShopeeAdapter(partner_id=1, partner_key="k")
     (event,) = adapter.parse_push(raw)
     assert event.kind is PushKind.CHAT_MESSAGE and event.shop_id == "727720655"
-    msg = event.payload["message"]
+    msg = event.payload.message
     assert (msg.text, msg.sender_id, msg.sender) == (
         "Where is my order?",
         str(BIG),
@@ -136,7 +137,8 @@ def test_order_status_push_dedup_includes_status_and_time():
     a = m.push_event_from_shopee(body)
     b = m.push_event_from_shopee(dict(body, data=dict(body["data"], status="SHIPPED")))
     assert a.kind is PushKind.ORDER_STATUS
-    assert a.payload == {"order_ref": "220810QSK8S7BX", "status": "PROCESSED"}
+    assert (a.payload.order_ref, a.payload.status) == ("220810QSK8S7BX", "PROCESSED")
+    assert a.payload.status_code is OrderStatus.PROCESSED
     assert a.dedup_key != b.dedup_key
     assert a.occurred_at == datetime(2022, 8, 10, 9, 18, 47, tzinfo=UTC)
 
@@ -153,10 +155,10 @@ def test_lost_push_entries_with_string_or_object_data():
         PushKind.UNKNOWN,
     ]
     tracking, deauth, ret, expiring, unknown = events
-    assert tracking.payload["tracking_number"] == "BR123456789BR"  # data was a JSON string
-    assert deauth.shop_id is None and deauth.payload["shop_ids"] == ["727720656"]
-    assert ret.payload["return_ref"] == "2208100000123456789"
-    assert expiring.payload["expires_before"] == datetime(2022, 8, 17, 9, 25, tzinfo=UTC)
+    assert tracking.payload.tracking_number == "BR123456789BR"  # data was a JSON string
+    assert deauth.shop_id is None and deauth.payload.shop_ids == ("727720656",)
+    assert ret.payload.return_ref == "2208100000123456789"
+    assert expiring.payload.expires_before == datetime(2022, 8, 17, 9, 25, tzinfo=UTC)
     assert unknown.platform_code == "28" and unknown.dedup_key.startswith("shopee:28:727720655:")
 
 
@@ -164,7 +166,8 @@ def test_no_vendor_field_names_leak_into_payloads():
     vendor = {"ordersn", "tracking_no", "return_sn", "shop_id_list", "to_id", "from_id"}
     for p in load("lost_push.json")["response"]["push_message_list"]:
         payload = m.push_event_from_shopee(p).payload
-        assert not vendor & set(payload), payload
+        names = {f.name for f in dataclasses.fields(payload)} if payload else set()
+        assert not vendor & names, payload
 
 
 def test_non_object_push_body_is_rejected():

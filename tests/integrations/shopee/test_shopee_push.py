@@ -154,10 +154,10 @@ def test_simulator_pushes_verify_and_parse(simulator, receiver):
         PushKind.ORDER_STATUS,
         PushKind.TRACKING_NUMBER,
     ]
-    chat = events[0].payload["message"]
+    chat = events[0].payload.message
     assert chat.text == "Onde está meu pedido?"
     assert chat.sender_id == str(2**60 + 1)  # > 2**53 survived JSON both ways
-    assert events[3].payload["tracking_number"] == sim.orders[order["order_sn"]]["_tracking_no"]
+    assert events[3].payload.tracking_number == sim.orders[order["order_sn"]]["_tracking_no"]
     assert len({e.dedup_key for e in events}) == 4
     stats = sim.snapshot_stats()
     assert (stats["pushes_acked"], stats["lost_push_pending"]) == (4, 0)
@@ -176,7 +176,7 @@ def test_non_2xx_answer_counts_as_failed_and_is_recoverable(simulator, receiver,
     buyer_message(simulator.sim, shop_id="100000001", text="first")
     buyer_message(simulator.sim, shop_id="100000001", text="second")
     batch = adapter.fetch_lost_pushes()
-    texts = [e.payload["message"].text for e in batch.events]
+    texts = [e.payload.message.text for e in batch.events]
     assert texts == ["first", "second"]
     adapter.confirm_lost_pushes(ack_cursor=batch.ack_cursor)
     assert adapter.fetch_lost_pushes().events == ()
