@@ -93,7 +93,9 @@ class ShopAdmin(admin.ModelAdmin):
         if shop.status != Shop.Status.NEEDS_REAUTH:
             return EMPTY
         return format_html(
-            '<a href="{}">{}</a>', reverse("integrations:connect-start"), _("Reconnect the shop")
+            '<a href="{}">{}</a>',
+            reverse("integrations:connect-start", args=[shop.platform]),
+            _("Reconnect the shop"),
         )
 
     @admin.display(description=_("authorization expires at"))

@@ -46,7 +46,7 @@ def test_a_deauthorized_shop_offers_the_reconnect_link_and_marks_what_is_stale(b
     shop_deauthorize(platform="shopee", platform_shop_id=SHOP_MY, reason="Seller revoked the app")
     page = _page(browser, shop)
     assert "Needs re-authorization" in page and "Seller revoked the app" in page
-    assert 'href="/shops/connect/">Reconnect the shop</a>' in page
+    assert 'href="/shops/connect/shopee/">Reconnect the shop</a>' in page
     assert "<s>read chats" in page and "(stale)" in page  # probed under the lost authorization
     listing = browser.get("/admin/integrations/shop/").content.decode()
     assert "Reconnect the shop" in listing
@@ -60,7 +60,7 @@ def test_a_shop_whose_refresh_was_refused_shows_its_token_expiry_as_stale(browse
         shop_tokens_refresh(shop=shop, force=True)
     page = _page(browser, shop)
     assert page.count("(stale)") >= 3  # capabilities, access and refresh token expiry
-    assert 'href="/shops/connect/">Reconnect the shop</a>' in page
+    assert 'href="/shops/connect/shopee/">Reconnect the shop</a>' in page
 
 
 def test_a_shop_an_admin_disabled_keeps_its_values_as_they_are(browser, shop):
