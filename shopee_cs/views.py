@@ -1,10 +1,26 @@
 """Site-wide views that belong to no app."""
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
+from django.urls import Resolver404, resolve
 
 
 def favicon(request):
     """Browsers ask for /favicon.ico on every page, the admin's included. Resolved per request:
     the hashed static name exists only once collectstatic has run."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def api_not_found(request, path: str = ""):
+    """Every unknown URL under /api/ answers like the API does: JSON, never the HTML page. A
+    known one without its trailing slash is named, since an API client cannot follow a redirect
+    with its body."""
+    detail = "Not found."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            detail = f"Not found; did you mean {request.path}/ ?"
+    return JsonResponse({"detail": detail}, status=404)
