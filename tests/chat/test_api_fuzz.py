@@ -10,7 +10,6 @@ deeper run see docs/api.md.
 
 import json
 import os
-import re
 
 import pytest
 import schemathesis
@@ -19,10 +18,14 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
-from schemathesis.core.failures import Failure
+from rest_framework.response import Response
+from schemathesis.core.failures import Failure, FailureGroup
 
-from chat.models import BuyerOrder, Conversation, Message, SavedReply
+from chat.apis import ShopListApi
+from chat.models import BuyerOrder, SavedReply
+from chat.serializers import ShopOutputSerializer
 from chat.services.outbox import message_send_reply
+from integrations.models import Shop
 from shopee_cs.security.roles import ROLE_ADMIN
 from shopee_cs.security.scopes import API_SCOPES
 from shopee_cs.security.services import api_key_create
@@ -176,38 +179,49 @@ schema.app = get_wsgi_application()
 )
 def test_api_fuzz(case, data, fuzz_world):
     _real_ids(case, data, fuzz_world)
+    _call(case, fuzz_world)
+
+
+def _call(case, world: dict) -> None:
     case.call_and_validate(
-        headers=fuzz_world["auth"],
-        additional_checks=[_no_rows_of_other_groups(fuzz_world)],
-        environ_overrides={"REMOTE_ADDR": "127.0.0.1"},
+        headers=world["auth"],
+        additional_checks=[_no_rows_of_other_groups(world)],
+        environ_overrides={"REMOTE_ADDR": "127.0.0.1"},  # a client the allowlist admits
     )
 
 
-def test_the_leak_check_sees_a_peer_row(fuzz_world):
-    """The check the fuzz run relies on fails on a peer's row (it could not fail otherwise)."""
+def _broken_shop_list(answer):
+    def get(self, request):
+        return answer()
 
-    class Response:
-        text = '{"results": [{"shop_id": 1}]}'
-        headers = {"content-type": ["application/json"]}
+    return get
 
-        def json(self):
-            return {"results": [{"shop_id": next(iter(fuzz_world["peer_shop_ids"]))}]}
 
-    class Case:
-        class operation:  # noqa: N801 - mimics schemathesis' attribute
-            label = "GET /api/v1/conversations/"
+@pytest.mark.parametrize(
+    ("answer", "found"),
+    [
+        (lambda: 1 / 0, "Server error"),
+        (lambda: Response({"shops": []}), "Response violates schema"),
+        (lambda: Response([{"id": 1}]), "Response violates schema"),
+        (lambda: Response(status=418), "Undocumented status code"),
+    ],
+)
+def test_the_run_fails_on_a_server_error_and_an_answer_not_in_the_schema(
+    fuzz_world, monkeypatch, answer, found
+):
+    """The checks the fuzz run relies on, against a shop list broken on purpose."""
+    monkeypatch.setattr(ShopListApi, "get", _broken_shop_list(answer))
+    case = schema["/api/v1/shops/"]["GET"].Case()
+    with pytest.raises(FailureGroup, match=found):
+        _call(case, fuzz_world)
 
-    check = _no_rows_of_other_groups(fuzz_world)
+
+def test_the_run_fails_on_a_row_of_another_groups_shop(fuzz_world, monkeypatch):
     if fuzz_world["role"] == "admin":
-        assert check(None, Response(), Case()) is True  # an admin sees every shop
-        return
-    with pytest.raises(ForeignRowInResponse):
-        check(None, Response(), Case())
-    Response.text = f'{{"results": [{{"buyer_name": "{FOREIGN} buyer"}}]}}'
-    Response.json = lambda self: {"results": [{"buyer_name": f"{FOREIGN} buyer"}]}
-    with pytest.raises(ForeignRowInResponse):
-        check(None, Response(), Case())
-    assert re.search(
-        FOREIGN, Conversation.objects.exclude(shop__name__startswith="OWN").get().buyer_name
-    )
-    assert Message.objects.filter(text__startswith=FOREIGN).count() == 2
+        pytest.skip("an admin sees every shop")
+    peer_shop = Shop.objects.get(pk=next(iter(fuzz_world["peer_shop_ids"])))
+    rows = [ShopOutputSerializer(peer_shop).data]
+    monkeypatch.setattr(ShopListApi, "get", _broken_shop_list(lambda: Response(rows)))
+    case = schema["/api/v1/shops/"]["GET"].Case()
+    with pytest.raises(FailureGroup, match="another group"):
+        _call(case, fuzz_world)
