@@ -136,15 +136,19 @@ class MessageOutputSerializer(serializers.Serializer):
         return message_retryable(message)
 
 
+# In a query string an empty value (`?site=`) means the parameter is not set, as DRF reads
+# it; the schema says so by allowing "" (blank).
 class ConversationListQuerySerializer(serializers.Serializer):
     shop = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    site = serializers.ChoiceField(choices=Site.choices, required=False)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
+    site = serializers.ChoiceField(choices=Site.choices, required=False, allow_blank=True)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=Conversation.Status.choices, required=False, allow_blank=True
+    )
     mine = serializers.BooleanField(required=False, default=False)
     unassigned = serializers.BooleanField(required=False, default=False)
     awaiting_reply = serializers.BooleanField(required=False, default=False)
-    cursor = serializers.CharField(required=False, max_length=200)
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=200)
     page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
 
 
@@ -154,7 +158,7 @@ class ConversationPageSerializer(serializers.Serializer):
 
 
 class MessagePageQuerySerializer(serializers.Serializer):
-    before = serializers.CharField(required=False, max_length=200)
+    before = serializers.CharField(required=False, allow_blank=True, max_length=200)
     page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
 
 

@@ -178,3 +178,12 @@ def test_unknown_urls_under_api_answer_json_not_html(client, db, path, detail):
 def test_urls_outside_the_api_keep_the_html_404(client, db):
     response = client.get("/nothing-here/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_an_empty_query_value_means_the_parameter_is_not_set(client, simulator, conversation):
+    """As DRF reads a query string; the schema allows "" for these so it says the same."""
+    plain = client.get("/api/v1/conversations/").json()
+    blank = client.get("/api/v1/conversations/?site=&platform=&status=&cursor=").json()
+    assert blank == plain and [row["id"] for row in plain["results"]] == [conversation.pk]
+    messages = client.get(f"/api/v1/conversations/{conversation.pk}/messages/?before=")
+    assert messages.status_code == 200 and len(messages.json()["results"]) == 1

@@ -92,3 +92,15 @@ def test_the_reply_body_is_one_shape_per_message_kind(served):
             assert field["type"] == "string" and field["pattern"].startswith("^")
     item = schemas["ItemPayload"]
     assert item["required"] == ["item_id"] and item["properties"]["item_id"]["pattern"]
+
+
+def test_query_values_that_mean_not_set_are_allowed(served):
+    """`?before=` and `?site=` are read as "not set"; the schema must not call them invalid."""
+    params = {
+        p["name"]: p["schema"]
+        for p in served["paths"]["/api/v1/conversations/"]["get"]["parameters"]
+    }
+    assert "minLength" not in params["cursor"]
+    assert "" in params["site"]["enum"] and "" in params["status"]["enum"]
+    detail = served["paths"]["/api/v1/conversations/{conversation_id}/"]["get"]["parameters"]
+    assert "minLength" not in next(p for p in detail if p["name"] == "before")["schema"]
