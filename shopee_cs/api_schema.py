@@ -33,6 +33,10 @@ _COMPONENTS = {
             ]
         },
         "minProperties": 1,
+        "example": {
+            "text": ["Not a valid string."],
+            "payload": {"item_id": ["An item id: decimal digits, as a string."]},
+        },
     },
 }
 
@@ -43,6 +47,7 @@ _DESCRIPTIONS = {
     "403": "The key lacks a scope this operation needs, or the session is not verified with "
     "its second factor.",
     "404": "No such object among the caller's shops (another group's objects answer the same).",
+    "409": "The object's state forbids it (see the operation's description).",
     "415": "The body is not JSON (`Content-Type: application/json`).",
     "429": "Too many requests; `Retry-After` says how many seconds to wait.",
 }
@@ -111,6 +116,8 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status in _statuses(operation):
                 responses[status] = _error_response(status)
+            if "409" in responses and not responses["409"].get("description"):
+                responses["409"]["description"] = _DESCRIPTIONS["409"]
             # Only JSON is accepted (SafeJSONParser); say so for every body.
             if body := operation.get("requestBody"):
                 body["content"] = {"application/json": body["content"]["application/json"]}
