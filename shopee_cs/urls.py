@@ -46,5 +46,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler500 = "shopee_cs.views.server_error"
+
 if settings.DEBUG:
     admin.site.site_header = "shopee_cs (development)"

@@ -3,6 +3,7 @@
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -26,3 +27,12 @@ def api_not_found(request, path: str = ""):
         if match is not None and match.func is not api_not_found:
             detail = f"Not found; did you mean {request.path}/ ?"
     return JsonResponse({"detail": detail}, status=404)
+
+
+def server_error(request):
+    """handler500: under /api/ the error is JSON like every other answer there (and carries the
+    request id, to find its log lines); elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        detail = "Server error; quote the X-Request-ID header when reporting it."
+        return JsonResponse({"detail": detail}, status=500)
+    return defaults.server_error(request)

@@ -187,3 +187,17 @@ def test_an_empty_query_value_means_the_parameter_is_not_set(client, simulator, 
     assert blank == plain and [row["id"] for row in plain["results"]] == [conversation.pk]
     messages = client.get(f"/api/v1/conversations/{conversation.pk}/messages/?before=")
     assert messages.status_code == 200 and len(messages.json()["results"]) == 1
+
+
+def test_a_server_error_under_api_is_json_with_its_request_id(client, db, monkeypatch):
+    from chat.apis import ShopListApi
+
+    def broken(self, request):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ShopListApi, "get", broken)
+    login_verified(client, UserFactory())
+    client.raise_request_exception = False
+    response = client.get("/api/v1/shops/")
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert "X-Request-ID" in response.json()["detail"] and response["X-Request-ID"]
