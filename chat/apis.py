@@ -1,9 +1,10 @@
 """The agent REST API (mounted at /api/v1/). Thin: parse, fetch through a selector, call one
 service, respond. Another group's rows are indistinguishable from missing ones (404)."""
 
+import re
+
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -41,7 +42,10 @@ from chat.services.outbox import (
 from integrations.models import Shop
 
 IDEMPOTENCY_KEY_MAX = 128
-ERRORS = {400: s.ErrorSerializer, 404: s.ErrorSerializer}
+IDEMPOTENCY_KEY = re.compile(rf"[!-~]{{1,{IDEMPOTENCY_KEY_MAX}}}")
+# 400, 401, 403, 404, 415 and 429 are added to every operation that can give them
+# (shopee_cs.api_schema); the views state the rest.
+CONFLICT = {409: s.ErrorSerializer}
 
 
 def _conversation(request, conversation_id: int) -> Conversation:
@@ -93,7 +97,7 @@ class ConversationListApi(APIView):
     @extend_schema(
         operation_id="conversation_list",
         parameters=[s.ConversationListQuerySerializer],
-        responses={200: s.ConversationPageSerializer, **ERRORS},
+        responses={200: s.ConversationPageSerializer},
     )
     def get(self, request):
         q = _query(s.ConversationListQuerySerializer, request)
@@ -134,7 +138,7 @@ class ConversationDetailApi(APIView):
     @extend_schema(
         operation_id="conversation_detail",
         parameters=[s.MessagePageQuerySerializer],
-        responses={200: s.ConversationDetailSerializer, **ERRORS},
+        responses={200: s.ConversationDetailSerializer},
     )
     def get(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)
@@ -158,7 +162,7 @@ class ConversationMessagesApi(APIView):
     @extend_schema(
         operation_id="conversation_messages",
         parameters=[s.MessagePageQuerySerializer],
-        responses={200: s.MessagePageSerializer, **ERRORS},
+        responses={200: s.MessagePageSerializer},
     )
     def get(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)
@@ -168,40 +172,49 @@ class ConversationMessagesApi(APIView):
 
     @extend_schema(
         operation_id="conversation_reply",
-        request=s.ReplyInputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="ReplyInput",
+            serializers=s.REPLY_INPUTS,
+            resource_type_field_name="kind",
+        ),
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                str,
                 OpenApiParameter.HEADER,
                 description="Repeat a request safely: the same key and body return the first "
                 "message (200); the same key with another body is refused (409).",
+                # Printable ASCII: a header value carries nothing else intact.
+                pattern=f"^{IDEMPOTENCY_KEY.pattern}$",
             )
         ],
         responses={
             201: s.MessageOutputSerializer,
             200: s.MessageOutputSerializer,
-            409: s.ErrorSerializer,
-            **ERRORS,
+            **CONFLICT,
         },
-        description="Queues the reply. A send-rule refusal (too long, region without chat "
-        "API, ...) is stored and returned as a `failed` message with its reason (201).",
+        description="Queues the reply. `kind` chooses the message and the shape of its "
+        "`payload` (no other keys are accepted). A send-rule refusal (too long, region without "
+        "chat API, ...) is stored and returned as a `failed` message with its reason (201).",
     )
     def post(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)
-        data = s.ReplyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > IDEMPOTENCY_KEY_MAX:
-            return _error(f"Idempotency-Key is longer than {IDEMPOTENCY_KEY_MAX}.", 400)
+        data = s.reply_input_validate(request.data)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+            return _error(
+                f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters "
+                "without spaces.",
+                400,
+            )
         try:
             message, created = message_send_reply(
                 conversation=conversation,
                 user=request.user,
-                kind=data.validated_data["kind"],
-                text=data.validated_data["text"],
-                payload=data.validated_data["payload"],
-                idempotency_key=key,
+                kind=data["kind"],
+                text=data["text"],
+                payload=data["payload"],
+                idempotency_key=key or "",
             )
         except IdempotencyConflict as exc:
             return _error(str(exc), http.HTTP_409_CONFLICT)
@@ -217,7 +230,9 @@ class MessageRetryApi(APIView):
     @extend_schema(
         operation_id="message_retry",
         request=None,
-        responses={200: s.MessageOutputSerializer, **ERRORS},
+        responses={200: s.MessageOutputSerializer, **CONFLICT},
+        description="Sends a failed message again. One that did not fail, or whose failure "
+        "cannot pass (too long, region without chat API), is a conflict (409).",
     )
     def post(self, request, message_id: int):
         try:
@@ -226,8 +241,8 @@ class MessageRetryApi(APIView):
             raise Http404 from None
         try:
             message = message_retry(message=message, user=request.user)
-        except ReplyRejected as exc:
-            return _error(str(exc), http.HTTP_400_BAD_REQUEST)
+        except ReplyRejected as exc:  # not failed, or failed for good: the message's state
+            return _error(str(exc), http.HTTP_409_CONFLICT)
         return Response(s.MessageOutputSerializer(message).data)
 
 
@@ -239,7 +254,7 @@ class ConversationReadApi(APIView):
     @extend_schema(
         operation_id="conversation_mark_read",
         request=None,
-        responses={200: s.MarkReadOutputSerializer, **ERRORS},
+        responses={200: s.MarkReadOutputSerializer},
     )
     def post(self, request, conversation_id: int):
         result = conversation_mark_read(
@@ -262,7 +277,7 @@ class ConversationAssignApi(APIView):
     @extend_schema(
         operation_id="conversation_assign",
         request=s.AssignInputSerializer,
-        responses={200: s.ConversationOutputSerializer, **ERRORS},
+        responses={200: s.ConversationOutputSerializer},
     )
     def post(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)
@@ -293,7 +308,7 @@ class _StatusApi(APIView):
         return Response(s.ConversationOutputSerializer(conversation).data)
 
 
-_STATUS_RESPONSES = {200: s.ConversationOutputSerializer, 409: s.ErrorSerializer, **ERRORS}
+_STATUS_RESPONSES = {200: s.ConversationOutputSerializer, **CONFLICT}
 
 
 class ConversationResolveApi(_StatusApi):
@@ -315,7 +330,7 @@ class ConversationOrdersApi(APIView):
 
     @extend_schema(
         operation_id="conversation_orders",
-        responses={200: s.OrderOutputSerializer(many=True), **ERRORS},
+        responses={200: s.OrderOutputSerializer(many=True)},
     )
     def get(self, request, conversation_id: int):
         orders = buyer_orders_for_conversation(conversation=_conversation(request, conversation_id))
@@ -330,7 +345,7 @@ class ConversationOrdersRefreshApi(APIView):
     @extend_schema(
         operation_id="conversation_orders_refresh",
         request=None,
-        responses={200: s.OrderRefreshOutputSerializer, **ERRORS},
+        responses={200: s.OrderRefreshOutputSerializer},
     )
     def post(self, request, conversation_id: int):
         conversation = _conversation(request, conversation_id)

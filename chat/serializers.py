@@ -7,9 +7,15 @@ from rest_framework import serializers
 
 from chat.events import first_response_due_at
 from chat.models import Conversation, Message
-from chat.services.outbox import KINDS
 from chat.services.send_rules import message_retryable
 from integrations.models import Platform, Site
+from shopee_cs.api_input import (
+    MAX_ID,
+    ClosedSerializer,
+    PatternField,
+    StrictCharField,
+    StrictIntegerField,
+)
 
 
 class ShopOutputSerializer(serializers.Serializer):
@@ -130,15 +136,19 @@ class MessageOutputSerializer(serializers.Serializer):
         return message_retryable(message)
 
 
+# In a query string an empty value (`?site=`) means the parameter is not set, as DRF reads
+# it; the schema says so by allowing "" (blank).
 class ConversationListQuerySerializer(serializers.Serializer):
-    shop = serializers.IntegerField(required=False, min_value=1)
-    site = serializers.ChoiceField(choices=Site.choices, required=False)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
+    shop = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    site = serializers.ChoiceField(choices=Site.choices, required=False, allow_blank=True)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=Conversation.Status.choices, required=False, allow_blank=True
+    )
     mine = serializers.BooleanField(required=False, default=False)
     unassigned = serializers.BooleanField(required=False, default=False)
     awaiting_reply = serializers.BooleanField(required=False, default=False)
-    cursor = serializers.CharField(required=False, max_length=200)
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=200)
     page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
 
 
@@ -148,7 +158,7 @@ class ConversationPageSerializer(serializers.Serializer):
 
 
 class MessagePageQuerySerializer(serializers.Serializer):
-    before = serializers.CharField(required=False, max_length=200)
+    before = serializers.CharField(required=False, allow_blank=True, max_length=200)
     page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
 
 
@@ -163,14 +173,103 @@ class ConversationDetailSerializer(serializers.Serializer):
     older_cursor = serializers.CharField(allow_null=True)
 
 
-class ReplyInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=sorted(KINDS), default="text")
-    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    payload = serializers.DictField(required=False, default=dict)
+# Marketplace ids are strings end to end (they exceed 2^53); Shopee's are decimal digits.
+_DIGITS = r"[0-9]{1,20}"
+_ORDER_REF = r"[A-Za-z0-9]{1,64}"
+_STICKER = r"[A-Za-z0-9_.-]{1,64}"
+_IMAGE_URL = r"https://[!-~]{1,2040}"  # printable ASCII without spaces, as upload_image returns
 
 
-class AssignInputSerializer(serializers.Serializer):
-    assignee_id = serializers.IntegerField(allow_null=True)
+def _order_ref(**kwargs) -> PatternField:
+    return PatternField(_ORDER_REF, "An order number: letters and digits.", **kwargs)
+
+
+class _PayloadSerializer(ClosedSerializer):
+    context_order_ref = _order_ref(
+        required=False,
+        help_text="The order this chat is about; Shopee needs one on the first message of a new "
+        "chat.",
+    )
+
+
+class TextPayloadSerializer(_PayloadSerializer):
+    """A text message carries at most the order it is about."""
+
+
+class StickerPayloadSerializer(_PayloadSerializer):
+    """A sticker from one of Shopee's packages, e.g. `0007` of `br_shoppito`."""
+
+    sticker_id = PatternField(_STICKER, "A sticker id: letters, digits, '_', '.', '-'.")
+    sticker_package_id = PatternField(_STICKER, "A package id: letters, digits, '_', '.', '-'.")
+
+
+class ImagePayloadSerializer(_PayloadSerializer):
+    """An image uploaded to Shopee first (its chat image upload returns the URL)."""
+
+    image_url = PatternField(
+        _IMAGE_URL, "An https URL without spaces.", help_text="The URL Shopee's upload returned."
+    )
+
+
+class ItemPayloadSerializer(_PayloadSerializer):
+    """A product card of one of the shop's items."""
+
+    item_id = PatternField(_DIGITS, "An item id: decimal digits, as a string.")
+
+
+class OrderPayloadSerializer(_PayloadSerializer):
+    """An order card of one of the buyer's orders in this shop."""
+
+    order_ref = _order_ref()
+
+
+REPLY_PAYLOADS: dict[str, type[_PayloadSerializer]] = {
+    "text": TextPayloadSerializer,
+    "sticker": StickerPayloadSerializer,
+    "image": ImagePayloadSerializer,
+    "item": ItemPayloadSerializer,
+    "order": OrderPayloadSerializer,
+}
+
+
+def _reply_serializer(kind: str, payload_class: type[_PayloadSerializer]) -> type:
+    """The request body of one message kind: `kind` names it, `payload` is that kind's card."""
+    text_help = "The message." if kind == "text" else "Optional text shown with the card."
+    fields = {
+        # A body without `kind` is a text reply, as before kinds existed.
+        "kind": serializers.ChoiceField(
+            choices=[kind], **({"default": kind} if kind == "text" else {})
+        ),
+        "text": StrictCharField(
+            required=False, allow_blank=True, default="", max_length=5000, help_text=text_help
+        ),
+        "payload": payload_class(required=kind != "text"),
+    }
+    name = f"{kind.capitalize()}ReplyInputSerializer"
+    doc = f"A {kind} reply." if kind == "text" else f"A {kind} card, with optional text."
+    return type(name, (ClosedSerializer,), {**fields, "__module__": __name__, "__doc__": doc})
+
+
+REPLY_INPUTS = {kind: _reply_serializer(kind, cls) for kind, cls in REPLY_PAYLOADS.items()}
+
+
+def reply_input_validate(data) -> dict:
+    """The validated reply body, by its `kind`; a ValidationError (400) names what is wrong."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    kind = data.get("kind", "text")
+    serializer_class = REPLY_INPUTS.get(kind) if isinstance(kind, str) else None
+    if serializer_class is None:
+        raise serializers.ValidationError(
+            {"kind": [f"Not a message kind; one of: {', '.join(sorted(REPLY_INPUTS))}."]}
+        )
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return {"payload": {}, **serializer.validated_data}
+
+
+class AssignInputSerializer(ClosedSerializer):
+    assignee_id = StrictIntegerField(allow_null=True, min_value=1, max_value=MAX_ID)
 
 
 class MarkReadOutputSerializer(serializers.Serializer):
@@ -214,7 +313,7 @@ class OrderRefreshOutputSerializer(serializers.Serializer):
 
 
 class SavedReplyQuerySerializer(serializers.Serializer):
-    shop = serializers.IntegerField(required=False, min_value=1)
+    shop = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class SavedReplyOutputSerializer(serializers.Serializer):

@@ -50,8 +50,9 @@ class _Publisher:
     ``<prefix>__group__<group>``, serialised by the layer's own serializer; publishing there
     directly delivers exactly what the layer's group_send would, without an event loop (and a
     thread hop) per publishing process. A failure never fails the caller: the event is
-    logged and dropped (sockets replay it from LiveEvent), and publishing pauses for
-    PAUSE_SECONDS, so an outage costs one timeout rather than one per event.
+    logged and dropped (sockets replay it from LiveEvent). When Redis fails, publishing pauses
+    for PAUSE_SECONDS, so an outage costs one timeout rather than one per event; an event that
+    cannot be encoded is dropped alone and pauses nothing.
     """
 
     PAUSE_SECONDS = 5.0
@@ -84,9 +85,10 @@ class _Publisher:
             return
         try:
             if isinstance(layer, RedisPubSubChannelLayer):
+                messages = _encoded(layer, prefix, _batched(items))
                 with client.pipeline(transaction=False) as pipe:
-                    for group, event in _batched(items):
-                        pipe.publish(f"{prefix}__group__{group}", layer.serialize(event))
+                    for channel, data in messages:
+                        pipe.publish(channel, data)
                     pipe.execute()
             else:  # another layer: its own group_send
                 for group, event in _batched(items):
@@ -94,6 +96,37 @@ class _Publisher:
         except Exception:  # Redis down or slow: sockets replay from LiveEvent
             self._paused_until = time.monotonic() + self.PAUSE_SECONDS
             logger.warning("realtime: could not publish, live events paused", exc_info=True)
+
+
+# What the layer's msgpack serializer raises for a value it cannot carry (an integer of 2^64 or
+# more, an object that is not plain data).
+_UNENCODABLE = (TypeError, ValueError, OverflowError)
+
+
+def _encoded(layer, prefix: str, messages: list[tuple[str, dict[str, Any]]]) -> list:
+    """(Redis channel, bytes) per group message. An event the serializer refuses is logged and
+    dropped alone (a batch holding it goes out as its other events, in order): it says nothing
+    about Redis, so it must not pause publishing for every shop."""
+    out = []
+    for group, event in messages:
+        channel = f"{prefix}__group__{group}"
+        try:
+            out.append((channel, layer.serialize(event)))
+            continue
+        except _UNENCODABLE:
+            pass
+        for single in event["events"] if event["type"] == BATCH_TYPE else [event]:
+            try:
+                out.append((channel, layer.serialize(single)))
+            except _UNENCODABLE:
+                logger.error(
+                    "realtime: a %s event for %s cannot be encoded; dropped (sockets replay it "
+                    "from LiveEvent)",
+                    single.get("type"),
+                    group,
+                    exc_info=True,
+                )
+    return out
 
 
 def _batched(items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:

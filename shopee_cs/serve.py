@@ -7,10 +7,22 @@ their request id; daphne's log keeps the websocket lines."""
 import os
 
 import django
-from daphne import cli
+from daphne import cli, http_protocol
 from daphne.access import AccessLogGenerator
+from daphne.http_protocol import WebRequest
 
 from shopee_cs.request_id import access_logger as logger
+
+
+class RawBodyRequest(WebRequest):
+    """daphne hands the application every body as it came. Twisted would first parse a
+    multipart or form body into `args`, which daphne never reads, and answer one it cannot parse
+    with a bare 400 of its own: no request id, no access log line, and no say for the API (which
+    answers 415 to anything but JSON)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._parsePOSTFormSubmission = False
 
 
 class LoggingAccessLog(AccessLogGenerator):
@@ -35,8 +47,10 @@ def main() -> None:
     refusal = start_refusal("marketplaces")
     if refusal:
         raise SystemExit(refusal)
-    # The command line builds its access log from this name (daphne.cli).
+    # The command line builds its access log from this name (daphne.cli), and each HTTP
+    # connection its requests from this one (daphne.http_protocol.HTTPFactory).
     cli.AccessLogGenerator = LoggingAccessLog
+    http_protocol.WebRequest = RawBodyRequest
     cli.CommandLineInterface.entrypoint()
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from django.views.generic import RedirectView
@@ -12,7 +12,7 @@ from chat.views import console_view
 from chat.webhooks import push_webhook
 from shopee_cs.health import liveness, readiness_view
 from shopee_cs.security.apis import MeApi
-from shopee_cs.views import favicon
+from shopee_cs.views import api_not_found, favicon
 
 # Swagger UI's assets come from drf-spectacular-sidecar (served from /static/) and its init script
 # from the split view's own URL; only its inline styles need a relaxation.
@@ -35,6 +35,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),  # after every API route: JSON, not HTML
     path("", RedirectView.as_view(pattern_name="console", permanent=False)),
 ]
 # Staff pages: /accounts/... in English, /zh-hans/accounts/... in Chinese (the switcher redirects).
@@ -44,6 +45,8 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+handler500 = "shopee_cs.views.server_error"
 
 if settings.DEBUG:
     admin.site.site_header = "shopee_cs (development)"

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseForbidden
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language_from_path
@@ -69,10 +69,10 @@ class IPAllowlistMiddleware:
                 ip=ip,
                 details={"path": path[:200], "surface": "http"},
             )
-        return HttpResponseForbidden(
-            _("Access from your network address is not allowed. Ask an administrator."),
-            content_type="text/plain; charset=utf-8",
-        )
+        message = _("Access from your network address is not allowed. Ask an administrator.")
+        if path.startswith("/api/"):  # the API answers JSON, as its schema says
+            return JsonResponse({"detail": message}, status=403)
+        return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
 
 
 class OTPRequiredMiddleware:

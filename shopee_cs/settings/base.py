@@ -226,6 +226,9 @@ STORAGES = {
 # --- REST --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON in and out, nothing else: another Content-Type is a 415 (shopee_cs.api_input).
+    "DEFAULT_PARSER_CLASSES": ["shopee_cs.api_input.SafeJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # API keys first (an Authorization header wins over a cookie), then the browser session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "shopee_cs.security.drf.ApiKeyAuthentication",
@@ -255,6 +258,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every error response each operation can give (shopee_cs.api_schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shopee_cs.api_schema.add_error_responses",
+    ],
 }
 
 # --- Celery ------------------------------------------------------------------------------------

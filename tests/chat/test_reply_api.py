@@ -89,7 +89,7 @@ def test_tw_reply_is_refused_and_retry_keeps_the_reason(client, simulator, agent
     assert failed["status"] == "failed" and "TW" in failed["failure_reason"]
     assert failed["retryable"] is False  # resending it can never pass on TW
     retried = client.post(f"/api/v1/messages/{failed['id']}/retry/")
-    assert retried.status_code == 400 and "cannot succeed" in retried.json()["detail"]
+    assert retried.status_code == 409 and "cannot succeed" in retried.json()["detail"]
     kept = Message.objects.get(pk=failed["id"])
     assert (kept.status, kept.failure_code) == ("failed", "region_not_supported")
 
@@ -106,10 +106,10 @@ def test_a_repeat_refusal_can_be_retried_and_a_refused_retry_keeps_the_reason(
     assert retried.json()["status"] == "failed" and retried.json()["retryable"] is True
 
 
-def test_retry_of_a_message_that_did_not_fail_is_400(client, simulator, shop, agent):
+def test_retry_of_a_message_that_did_not_fail_is_409(client, simulator, shop, agent):
     conversation = _conversation(simulator, shop)
     inbound = Message.objects.get(conversation=conversation)
-    assert client.post(f"/api/v1/messages/{inbound.pk}/retry/").status_code == 400
+    assert client.post(f"/api/v1/messages/{inbound.pk}/retry/").status_code == 409
 
 
 def test_retry_of_another_groups_message_is_404(client, simulator, shop):

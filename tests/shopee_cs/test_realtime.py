@@ -87,3 +87,27 @@ def test_with_redis_down_publishing_neither_fails_nor_waits_again_for_a_while(
     monkeypatch.setattr(Redis, "pipeline", lambda *a, **k: attempts.append(1))
     publisher.send([("realtime.test.down", {"type": "test.event", "n": 2})])
     assert attempts == []  # paused: the next events do not try Redis again
+
+
+def test_an_event_that_cannot_be_encoded_is_dropped_alone_and_pauses_nothing(caplog):
+    """A number of 2^64 or more has no msgpack encoding. Treated like Redis being down, it paused
+    live updates for every shop in the process."""
+    group = "realtime.test.unencodable"
+
+    def publish() -> None:
+        publish_now(group, {"type": "test.event", "n": 1, "huge": 2**64})
+        publish_now(group, {"type": "test.event", "n": 2})  # not paused
+        publish_now(group, {"type": "test.event", "n": 2**70})  # alone, even in a batch ...
+        publish_now(group, {"type": "test.event", "n": 3})
+
+    def publish_batch() -> None:
+        # ... of one transaction's events: the others still go out, in order.
+        from shopee_cs.realtime import _publisher
+
+        events = [{"type": "test.event", "n": n} for n in (4, 2**70, 5)]
+        _publisher.send([(group, event) for event in events])
+
+    [received] = _listen_while([group], lambda: (publish(), publish_batch()), [4])
+    assert [event["n"] for event in received] == [2, 3, 4, 5]
+    assert "cannot be encoded; dropped" in caplog.text
+    assert "live events paused" not in caplog.text
