@@ -173,7 +173,7 @@ class ConversationDetailSerializer(serializers.Serializer):
     older_cursor = serializers.CharField(allow_null=True)
 
 
-# Marketplace ids are strings end to end (they exceed 2^53); Shopee's are decimal digits.
+# Marketplace ids are strings end to end (they exceed 2^53) and decimal digits.
 _DIGITS = r"[0-9]{1,20}"
 _ORDER_REF = r"[A-Za-z0-9]{1,64}"
 _STICKER = r"[A-Za-z0-9_.-]{1,64}"
@@ -187,8 +187,8 @@ def _order_ref(**kwargs) -> PatternField:
 class _PayloadSerializer(ClosedSerializer):
     context_order_ref = _order_ref(
         required=False,
-        help_text="The order this chat is about; Shopee needs one on the first message of a new "
-        "chat.",
+        help_text="The order this chat is about; a marketplace may need one on the first message "
+        "of a new chat.",
     )
 
 
@@ -197,17 +197,19 @@ class TextPayloadSerializer(_PayloadSerializer):
 
 
 class StickerPayloadSerializer(_PayloadSerializer):
-    """A sticker from one of Shopee's packages, e.g. `0007` of `br_shoppito`."""
+    """A sticker from one of the marketplace's packages."""
 
     sticker_id = PatternField(_STICKER, "A sticker id: letters, digits, '_', '.', '-'.")
     sticker_package_id = PatternField(_STICKER, "A package id: letters, digits, '_', '.', '-'.")
 
 
 class ImagePayloadSerializer(_PayloadSerializer):
-    """An image uploaded to Shopee first (its chat image upload returns the URL)."""
+    """An image uploaded to the marketplace first (its chat image upload returns the URL)."""
 
     image_url = PatternField(
-        _IMAGE_URL, "An https URL without spaces.", help_text="The URL Shopee's upload returned."
+        _IMAGE_URL,
+        "An https URL without spaces.",
+        help_text="The URL the marketplace's upload returned.",
     )
 
 
