@@ -47,7 +47,14 @@ def console_view(request):
                 "lastEventId": live_event_last_id(),
                 "targetSeconds": settings.FIRST_RESPONSE_TARGET_SECONDS,
                 "maxLength": MAX_TEXT_LENGTH,
-                "shops": {s.pk: {"name": s.name, "site": s.site} for s in shops},
+                "shops": {
+                    s.pk: {
+                        "name": s.name,
+                        "site": s.site,
+                        "targetSeconds": s.first_response_target_seconds,
+                    }
+                    for s in shops
+                },
                 "strings": console_strings(),
             },
         },

@@ -62,7 +62,10 @@ def _conversations(shop: Shop, batches: list[ConversationBatch]) -> dict[str, Co
     locked = Conversation.objects.select_for_update().filter(
         shop=shop, platform_conversation_id__in=ids
     )
-    return {c.platform_conversation_id: c for c in locked}
+    conversations = {c.platform_conversation_id: c for c in locked}
+    for conversation in conversations.values():
+        conversation.shop = shop  # its event shows the shop's countdown: no query for it
+    return conversations
 
 
 def _bulk_execute(sql: str, arrays: list[list]) -> list[tuple]:

@@ -101,6 +101,7 @@ def message_ingest(
                 buyer_platform_id=buyer_id,
                 buyer_name=buyer_name,
             )
+            conversation.shop = shop  # its event shows the shop's countdown: no query for it
         kind, direction = sender_kind_of(message)
         if message.sender != types.SenderRole.SELLER:
             row = _build(conversation, message, kind, direction)

@@ -330,6 +330,7 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
     with transaction.atomic():
         # The conversation first, as ingestion locks it, so the two never wait on each other.
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+        conversation.shop = message.conversation.shop  # loaded with the claim
         delivery.status = OutboundDelivery.Status.SENT
         delivery.last_error = ""
         message.status = Message.Status.SENT
