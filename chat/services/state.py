@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -127,15 +128,30 @@ class Scope:
     def of(cls, conversation: Conversation) -> "Scope":
         return cls(conversation.shop_id, conversation.pk, conversation.group_id)
 
-    def fact(self, kind: str, occurred_at: datetime, **values) -> ConversationFact:
-        return ConversationFact(
-            shop_id=self.shop_id,
-            conversation_id=self.conversation_id,
-            group_id=self.group_id,
-            kind=kind,
-            occurred_at=occurred_at,
-            **values,
-        )
+    def fact(self, kind: str, occurred_at: datetime, **values) -> "Fact":
+        return Fact(self.shop_id, self.conversation_id, self.group_id, kind, occurred_at, **values)
+
+
+class Fact(NamedTuple):
+    """A ConversationFact's values: the fold makes one or two per message, and a model
+    instance costs ten times more to build (BM3)."""
+
+    shop_id: int
+    conversation_id: int
+    group_id: int | None
+    kind: str
+    occurred_at: datetime
+    message_id: int | None = None
+    agent_id: int | None = None
+    from_agent_id: int | None = None
+    actor_id: int | None = None
+    wait_ms: int | None = None
+    first_response: bool = False
+    starts_wait: bool = False
+    after_message_id: int | None = None
+
+    def row(self) -> ConversationFact:
+        return ConversationFact(**self._asdict())
 
 
 def _later(current: datetime | None, at: datetime) -> datetime:
@@ -148,7 +164,7 @@ def _ms(delta) -> int:
 
 def step(
     clock: Clock, event: "TimelineMessage | ConversationFact", scope: Scope
-) -> tuple[Clock, list[ConversationFact]]:
+) -> tuple[Clock, list[Fact]]:
     """One event of the timeline: the next state and the facts it makes. An agent action
     arrives as its own (already recorded) fact: only its effect is applied."""
     if isinstance(event, ConversationFact):
@@ -228,7 +244,7 @@ def timeline(
 
 def replay(
     messages: list[TimelineMessage], actions: list[ConversationFact], scope: Scope
-) -> tuple[Clock, list[ConversationFact]]:
+) -> tuple[Clock, list[Fact]]:
     """The fold over a whole timeline, from a new conversation's state."""
     clock, facts = Clock(), []
     for event in timeline(messages, actions):
@@ -272,8 +288,10 @@ signal_for = {
 }
 
 
-def _facts_insert(facts: list[ConversationFact]) -> list[Statement]:
-    return [insert_rows_statement(facts)] if facts else []
+def _facts_insert(facts: list[Fact]) -> tuple[list[Statement], list[ConversationFact]]:
+    """The statement that inserts the facts, and their rows (which it gives their ids)."""
+    rows = [fact.row() for fact in facts]
+    return ([insert_rows_statement(rows)] if rows else []), rows
 
 
 _MESSAGE_FACTS_DELETE = (
@@ -313,9 +331,9 @@ def _replay_stored(conversation: Conversation, *, with_message: TimelineMessage 
     timeline_messages = messages[conversation.pk] + ([with_message] if with_message else [])
     clock, facts = replay(timeline_messages, actions[conversation.pk], Scope.of(conversation))
     clock.write_to(conversation)
-    derived = [f for f in facts if f.message_id is not None]
+    insert, derived = _facts_insert([f for f in facts if f.message_id is not None])
     delete = Statement(_MESSAGE_FACTS_DELETE, [conversation.pk], lambda cursor: None)
-    return [delete, *_facts_insert(derived)], derived
+    return [delete, *insert], derived
 
 
 def _display(conversation: Conversation, at: datetime, preview: str, sender_kind: str) -> None:
@@ -342,7 +360,7 @@ def message_recorded(
     elif in_order:
         clock, facts = step(Clock.of(conversation), timeline_message, Scope.of(conversation))
         clock.write_to(conversation)
-        writes = _facts_insert(facts)
+        writes, facts = _facts_insert(facts)
     else:
         writes, derived = _replay_stored(conversation, with_message=timeline_message)
         facts = [f for f in derived if f.message_id == row.pk]  # the others were announced
@@ -362,7 +380,7 @@ def _latest_message_id(conversation: Conversation) -> int | None:
     )
 
 
-def _action(conversation: Conversation, kind: str, **values) -> ConversationFact:
+def _action(conversation: Conversation, kind: str, **values) -> Fact:
     """An agent action's fact, placed after the timeline's latest message, and its effect on
     the conversation's fields."""
     fact = Scope.of(conversation).fact(
@@ -377,7 +395,8 @@ def conversation_status_changed(conversation: Conversation, *, status: str, acto
     kind = Kind.RESOLVED if status == RESOLVED else Kind.REOPENED
     fact = _action(conversation, kind, agent_id=actor.pk, actor_id=actor.pk)
     update = save_fields_statement(conversation, "status", "awaiting_reply_since", "updated_at")
-    return Change([update, *_facts_insert([fact])], [fact])
+    insert, rows = _facts_insert([fact])
+    return Change([update, *insert], rows)
 
 
 def conversation_assignee_changed(conversation: Conversation, *, assignee, actor) -> Change:
@@ -391,7 +410,8 @@ def conversation_assignee_changed(conversation: Conversation, *, assignee, actor
     fact = _action(conversation, kind, agent_id=after, from_agent_id=before, actor_id=actor.pk)
     conversation.assignee = assignee
     update = save_fields_statement(conversation, "assignee", "updated_at")
-    return Change([update, *_facts_insert([fact])], [fact])
+    insert, rows = _facts_insert([fact])
+    return Change([update, *insert], rows)
 
 
 # -- rebuilding -----------------------------------------------------------------------------
@@ -424,7 +444,7 @@ def conversation_facts_rebuild(*, conversation_id: int) -> int:
                     )
                 )
             if found:
-                execute_together(*_facts_insert(found))
+                execute_together(*_facts_insert(found)[0])
         writes, derived = _replay_stored(conversation)
         execute_together(save_fields_statement(conversation, *CLOCK_FIELDS), *writes)
         return len(derived) + actions.count()
@@ -490,7 +510,7 @@ class BatchChange:
         ]
 
 
-def _fact_row(fact: ConversationFact) -> tuple:
+def _fact_row(fact: Fact) -> tuple:
     return (
         fact.shop_id,
         fact.conversation_id,
