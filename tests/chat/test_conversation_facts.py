@@ -170,14 +170,19 @@ def test_a_buyer_waits(shop):
     assert due == (T + 60 * S).isoformat()
 
 
-def test_an_auto_reply_then_a_human_reply(simulator, shop, agents):
-    # m1 buyer at T; the shop's auto-reply at T+2 s (no response: the wait goes on); then ana's
-    # reply, acknowledged by the marketplace at R: it ends the wait of R - T, the first response.
+def _simulated(simulator, shop) -> Timeline:
+    """A timeline in a conversation the simulator knows (our replies are sent there)."""
     sim_message = buyer_message(simulator.sim, shop_id=SHOP_ID, text="hello?")
     with simulator.sim.lock:
         public = simulator.sim.public_message(sim_message)
     opened = message_from_shopee(public, shop_id=SHOP_ID)
-    timeline = Timeline(shop, opened.conversation_id, opened.sender_id)
+    return Timeline(shop, opened.conversation_id, opened.sender_id)
+
+
+def test_an_auto_reply_then_a_human_reply(simulator, shop, agents):
+    # m1 buyer at T; the shop's auto-reply at T+2 s (no response: the wait goes on); then ana's
+    # reply, acknowledged by the marketplace at R: it ends the wait of R - T, the first response.
+    timeline = _simulated(simulator, shop)
     timeline.message("m1", SenderRole.BUYER, T)
     timeline.message("auto", SenderRole.SELLER, T + 2 * S, auto=True)
     timeline.push("m1", "auto")
@@ -207,6 +212,46 @@ def test_an_auto_reply_then_a_human_reply(simulator, shop, agents):
             ),
         ],
         (Conversation.Status.OPEN, None, T, r),
+    )
+
+
+def test_a_reply_acknowledged_after_a_later_buyer_message_leaves_that_one_waiting(
+    simulator, shop, agents
+):
+    # m1 buyer at T; ana's reply, acknowledged at R; m2 buyer at R+60 s arrives before the
+    # acknowledgement. The reply ended m1's wait; m2 still waits.
+    timeline = _simulated(simulator, shop)
+    timeline.message("m1", SenderRole.BUYER, T)
+    timeline.push("m1")
+    reply, _ = message_send_reply(
+        conversation=timeline.conversation, user=agents["ana"], text="Yes, in stock."
+    )
+    later = timezone.now().replace(microsecond=0) + 60 * S
+    timeline.message("m2", SenderRole.BUYER, later)
+    timeline.push("m2")
+    outbound_delivery_send(delivery_id=reply.delivery.pk)
+    reply.refresh_from_db()
+    r = reply.platform_created_at
+    assert T < r < later
+    ana = agents["ana"].pk
+    _live_then_rebuilt(
+        timeline,
+        [
+            (K.BUYER_MESSAGE, T, timeline.id("m1"), None, None, None, None, False, True),
+            (
+                K.AGENT_REPLY,
+                r,
+                reply.pk,
+                ana,
+                None,
+                ana,
+                (r - T) // timedelta(milliseconds=1),
+                True,
+                False,
+            ),
+            (K.BUYER_MESSAGE, later, timeline.id("m2"), None, None, None, None, False, True),
+        ],
+        (Conversation.Status.OPEN, later, later, r),
     )
 
 
