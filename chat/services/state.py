@@ -329,7 +329,8 @@ def _replay_stored(conversation: Conversation, *, with_message: TimelineMessage 
         [conversation.pk], leave_out=with_message.id if with_message else None
     )
     timeline_messages = messages[conversation.pk] + ([with_message] if with_message else [])
-    clock, facts = replay(timeline_messages, actions[conversation.pk], Scope.of(conversation))
+    recorded = actions[conversation.pk] or _actions_found(conversation)
+    clock, facts = replay(timeline_messages, recorded, Scope.of(conversation))
     clock.write_to(conversation)
     insert, derived = _facts_insert([f for f in facts if f.message_id is not None])
     delete = Statement(_MESSAGE_FACTS_DELETE, [conversation.pk], lambda cursor: None)
@@ -419,35 +420,30 @@ def conversation_assignee_changed(conversation: Conversation, *, assignee, actor
 
 def conversation_facts_rebuild(*, conversation_id: int) -> int:
     """Replay one conversation's stored timeline: its message facts are replaced by the
-    replay's and its clock fields set from it (idempotent). A conversation from before the
-    facts has no recorded actions: its assignee is recorded as assigned from the start, and a
-    resolved one as resolved after its latest message. Returns how many facts it has."""
+    replay's and its clock fields set from it (idempotent). Returns how many facts it has."""
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        actions = ConversationFact.objects.filter(
-            conversation_id=conversation.pk, message__isnull=True
-        )
-        if not actions.exists():
-            scope, found = Scope.of(conversation), []
-            if conversation.assignee_id is not None:
-                found.append(
-                    scope.fact(
-                        Kind.ASSIGNED, conversation.created_at, agent_id=conversation.assignee_id
-                    )
-                )
-            if conversation.status == RESOLVED:
-                found.append(
-                    scope.fact(
-                        Kind.RESOLVED,
-                        conversation.updated_at,
-                        after_message_id=_latest_message_id(conversation),
-                    )
-                )
-            if found:
-                execute_together(*_facts_insert(found)[0])
-        writes, derived = _replay_stored(conversation)
+        writes, _ = _replay_stored(conversation)
         execute_together(save_fields_statement(conversation, *CLOCK_FIELDS), *writes)
-        return len(derived) + actions.count()
+        return ConversationFact.objects.filter(conversation_id=conversation.pk).count()
+
+
+def _actions_found(conversation: Conversation) -> list[ConversationFact]:
+    """A conversation from before the facts has no recorded actions: its assignee is recorded
+    as assigned from the start and, if it is resolved, a resolve after its latest message, so
+    a replay keeps what it shows (inserted now: the replay orders actions by id)."""
+    scope, found = Scope.of(conversation), []
+    if conversation.assignee_id is not None:
+        found.append(
+            scope.fact(Kind.ASSIGNED, conversation.created_at, agent_id=conversation.assignee_id)
+        )
+    if conversation.status == RESOLVED:
+        latest = _latest_message_id(conversation)
+        found.append(scope.fact(Kind.RESOLVED, conversation.updated_at, after_message_id=latest))
+    insert, rows = _facts_insert(found)
+    if insert:
+        execute_together(*insert)
+    return rows
 
 
 # -- the pull-sync batch --------------------------------------------------------------------
@@ -556,9 +552,8 @@ def messages_recorded_batch(
     if late:
         messages, actions = _stored_timeline([c.pk for c in late])
         for conversation in late:
-            clock, facts = replay(
-                messages[conversation.pk], actions[conversation.pk], Scope.of(conversation)
-            )
+            recorded = actions[conversation.pk] or _actions_found(conversation)
+            clock, facts = replay(messages[conversation.pk], recorded, Scope.of(conversation))
             clock.write_to(conversation)
             change.facts += [_fact_row(f) for f in facts if f.message_id is not None]
             change.replayed.append(conversation.pk)

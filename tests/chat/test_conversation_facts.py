@@ -464,3 +464,30 @@ def test_a_refused_action_writes_no_fact(shop, agents):
         conversation_reopen(conversation=timeline.conversation, actor=agents["ana"])  # open
     assert [f[0] for f in _facts(timeline.conversation)] == [K.BUYER_MESSAGE]
     assert timeline.conversation.awaiting_reply_since == T
+
+
+def test_a_late_message_in_a_conversation_from_before_the_facts_keeps_it_resolved(shop):
+    # Stored before facts existed: m1 buyer at T, a Seller Centre reply at T+45 s, resolved.
+    # m0, a buyer message at T-10 s, arrives late: it was answered by the reply, and the
+    # conversation stays resolved (its resolve is recorded after the latest message).
+    timeline = Timeline(shop)
+    timeline.message("m0", SenderRole.BUYER, T - 10 * S)
+    _seller_centre(timeline)
+    timeline.push("m1", "r1")
+    ConversationFact.objects.all().delete()
+    Conversation.objects.filter(pk=timeline.conversation.pk).update(
+        status=Conversation.Status.RESOLVED
+    )
+    resolved_at = timeline.conversation.updated_at  # as it was found
+    timeline.push("m0")
+    m0, m1, r1 = timeline.id("m0"), timeline.id("m1"), timeline.id("r1")
+    _live_then_rebuilt(
+        timeline,
+        [
+            (K.BUYER_MESSAGE, T - 10 * S, m0, None, None, None, None, False, True),
+            (K.BUYER_MESSAGE, T, m1, None, None, None, None, False, False),
+            (K.OUTSIDE_REPLY, T + 45 * S, r1, None, None, None, 55_000, True, False),
+            (K.RESOLVED, resolved_at, None, None, None, None, None, False, False),
+        ],
+        (Conversation.Status.RESOLVED, None, T, T + 45 * S),
+    )
