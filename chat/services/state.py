@@ -56,7 +56,6 @@ CONVERSATION_FIELDS_MESSAGES_CHANGE = (
     "updated_at",
 )
 ASSIGNMENT_KINDS = (Kind.ASSIGNED, Kind.TRANSFERRED, Kind.UNASSIGNED)
-REPLY_KINDS = (Kind.AGENT_REPLY, Kind.OUTSIDE_REPLY)
 
 
 def sender_kind_of(message: types.Message) -> tuple[str, str]:
