@@ -1,5 +1,5 @@
-"""The state machine's upward signals (after the commit, never for a rollback) and each shop's
-first-response target."""
+"""The state machine's upward signals (after the commit, never for a rollback), its cost on the
+push path, and each shop's first-response target."""
 
 from contextlib import contextmanager
 from datetime import timedelta
@@ -91,6 +91,30 @@ def test_a_change_rolled_back_announces_nothing_and_leaves_no_fact(plain_shop):
     assert heard == []
     assert [f.kind for f in ConversationFact.objects.all()] == [K.BUYER_MESSAGE]
     assert Conversation.objects.get().awaiting_reply_since == T
+
+
+def test_a_push_in_order_writes_its_facts_without_another_round_trip(
+    plain_shop, django_assert_num_queries
+):
+    from chat.services.messages import conversation_locked_with_shop, message_ingest
+
+    timeline = Timeline(plain_shop)
+    timeline.message("m1", SenderRole.BUYER, T)
+    timeline.message("m2", SenderRole.BUYER, T + timedelta(seconds=5))
+    timeline.push("m1")
+    # As push processing does: the conversation locked and read with its shop; the message
+    # inserted; then its conversation's update, its facts and its live events together.
+    with transaction.atomic(), django_assert_num_queries(3):
+        conversation = conversation_locked_with_shop(
+            platform="shopee",
+            platform_shop_id=SHOP_ID,
+            platform_conversation_id=timeline.conversation_id,
+        )
+        message_ingest(shop=plain_shop, message=timeline.sent["m2"], conversation=conversation)
+    assert [f.message_id for f in ConversationFact.objects.order_by("id")] == [
+        timeline.id("m1"),
+        timeline.id("m2"),
+    ]
 
 
 def test_each_shop_counts_down_to_its_own_target(client, settings):
