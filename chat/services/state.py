@@ -27,6 +27,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from chat.models import Conversation, ConversationFact, Message
+from chat.services.publish import conversation_event, live_events_publish
 from chat.signals import (
     conversation_assigned,
     conversation_reopened,
@@ -421,9 +422,21 @@ def conversation_facts_rebuild(*, conversation_id: int) -> int:
     """Replay one conversation's stored timeline: its message facts are replaced by the
     replay's and its clock fields set from it (idempotent). Returns how many facts it has."""
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("shop")
+            .get(pk=conversation_id)
+        )
+        before = Clock.of(conversation)
         writes, _ = _replay_stored(conversation)
-        execute_together(save_fields_statement(conversation, *CLOCK_FIELDS), *writes)
+        writes = [save_fields_statement(conversation, *CLOCK_FIELDS), *writes]
+        if Clock.of(conversation) == before:
+            execute_together(*writes)
+        else:  # corrected: the consoles show it at once
+            event = conversation_event(conversation=conversation)
+            live_events_publish(
+                shop_id=conversation.shop_id, events=[event], together_with=tuple(writes)
+            )
         return ConversationFact.objects.filter(conversation_id=conversation.pk).count()
 
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chat.events import conversation_data
-from chat.models import Conversation, ConversationFact, Message
+from chat.models import Conversation, ConversationFact, LiveEvent, Message
 from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
 from chat.services.conversations import (
     conversation_assign,
@@ -411,11 +411,13 @@ def test_rebuilding_twice_changes_nothing_and_keeps_the_actions(shop, agents):
     conversation_resolve(conversation=timeline.conversation, actor=agents["ana"])
     timeline.push("m2", "r2")
     live = _facts(timeline.conversation)
+    events = LiveEvent.objects.count()
     assert "1 conversations rebuilt, 6 facts." in _rebuild()
     assert _facts(timeline.conversation) == live
     _rebuild()
     assert _facts(timeline.conversation) == live
     assert ConversationFact.objects.count() == 6
+    assert LiveEvent.objects.count() == events  # nothing changed: nothing to show
 
 
 def test_a_conversation_from_before_the_facts_is_rebuilt_with_its_assignee_and_status(shop, agents):
@@ -431,7 +433,11 @@ def test_a_conversation_from_before_the_facts_is_rebuilt_with_its_assignee_and_s
     )
     legacy = timeline.conversation
     ana = agents["ana"].pk
+    events = LiveEvent.objects.count()
     _rebuild()
+    # The corrected clock reaches the consoles.
+    [corrected] = LiveEvent.objects.order_by("id")[events:]
+    assert corrected.payload["conversation"]["awaiting_reply_since"] is None
     assert _facts(legacy) == [
         (K.BUYER_MESSAGE, T, timeline.id("m1"), ana, None, None, None, False, True),
         (K.OUTSIDE_REPLY, T + 45 * S, timeline.id("r1"), None, None, None, 45_000, True, False),
