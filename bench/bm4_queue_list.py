@@ -117,13 +117,14 @@ def main() -> int:
     print(f"seeded {args.conversations} conversations in {time.perf_counter() - t0:.1f}s")
 
     # The equivalent keyset SQL: the rows and columns an inbox page returns (the conversation,
-    # its shop's name, site and platform, the assignee's names), the team's shops as a bound
-    # array, newest activity first.
+    # its shop's name, site, platform and first-response target, the assignee's names), the
+    # team's shops as a bound array, newest activity first.
     sql = (
         "SELECT c.id, c.shop_id, c.buyer_platform_id, c.buyer_name, c.buyer_avatar_url, c.status,"
         " c.assignee_id, c.last_message_at, c.last_message_preview, c.awaiting_reply_since,"
-        " c.unread_count, s.id, s.platform, s.site, s.name, u.id, u.username, u.first_name,"
-        " u.last_name FROM chat_conversation c JOIN integrations_shop s ON s.id = c.shop_id"
+        " c.unread_count, s.id, s.platform, s.site, s.name, s.first_response_target_seconds,"
+        " u.id, u.username, u.first_name, u.last_name"
+        " FROM chat_conversation c JOIN integrations_shop s ON s.id = c.shop_id"
         " LEFT JOIN shopee_cs_user u ON u.id = c.assignee_id"
         " WHERE c.shop_id = ANY(%s) AND c.status = 'open' AND c.last_message_at IS NOT NULL"
         " ORDER BY c.last_message_at DESC, c.id DESC LIMIT 51"

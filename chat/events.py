@@ -8,8 +8,6 @@ LiveEvent row, so a reconnecting client can replay from the database.
 from datetime import timedelta
 from typing import TypedDict
 
-from django.conf import settings
-
 from chat.services.send_rules import message_retryable
 
 
@@ -50,7 +48,7 @@ class ConversationData(TypedDict):
     last_message_at: str | None
     last_message_preview: str
     awaiting_reply_since: str | None
-    # awaiting_reply_since + FIRST_RESPONSE_TARGET_SECONDS: the console's countdown target.
+    # awaiting_reply_since + the shop's first_response_target_seconds: the countdown's end.
     first_response_due_at: str | None
     buyer_name: str
 
@@ -74,7 +72,7 @@ class FirstResponseCountdownEvent(TypedDict):
 
     type: str  # "chat.first_response_countdown"
     server_time: str
-    target_seconds: int
+    target_seconds: int  # the default target; each entry's due time uses its shop's
     conversations: list[CountdownEntry]
 
 
@@ -97,10 +95,18 @@ class ResyncRequiredEvent(TypedDict):
     last_event_id: int
 
 
-def first_response_due_at(awaiting_reply_since):
+def first_response_due_at(awaiting_reply_since, target_seconds: int):
+    """When the first-response target is missed; `target_seconds` is the shop's."""
     if awaiting_reply_since is None:
         return None
-    return awaiting_reply_since + timedelta(seconds=settings.FIRST_RESPONSE_TARGET_SECONDS)
+    return awaiting_reply_since + timedelta(seconds=target_seconds)
+
+
+def conversation_due_at(conversation):
+    """The conversation's countdown end, by its shop's target (callers load the shop with it)."""
+    return first_response_due_at(
+        conversation.awaiting_reply_since, conversation.shop.first_response_target_seconds
+    )
 
 
 def _iso(value) -> str | None:
@@ -137,7 +143,7 @@ def conversation_data(conversation) -> ConversationData:
         last_message_at=_iso(conversation.last_message_at),
         last_message_preview=conversation.last_message_preview,
         awaiting_reply_since=_iso(conversation.awaiting_reply_since),
-        first_response_due_at=_iso(first_response_due_at(conversation.awaiting_reply_since)),
+        first_response_due_at=_iso(conversation_due_at(conversation)),
         buyer_name=conversation.buyer_name,
     )
 
@@ -147,5 +153,5 @@ def countdown_entry(conversation) -> CountdownEntry:
         conversation_id=conversation.pk,
         shop_id=conversation.shop_id,
         awaiting_reply_since=_iso(conversation.awaiting_reply_since) or "",
-        first_response_due_at=_iso(first_response_due_at(conversation.awaiting_reply_since)) or "",
+        first_response_due_at=_iso(conversation_due_at(conversation)) or "",
     )

@@ -174,6 +174,105 @@ class Message(models.Model):
         return f"{self.get_sender_kind_display()}: {self.text[:40]}"
 
 
+class ConversationFact(models.Model):
+    """One immutable fact of a conversation's history, appended in the transaction of the change
+    (chat.services.state owns them). Message facts (`message` set) always equal a replay of the
+    stored timeline in marketplace order: a message that arrives late replaces its
+    conversation's message facts with the replay's; agent actions (`message` unset) are never
+    changed. Times: `occurred_at` is the marketplace's for a message, ours for an action."""
+
+    class Kind(models.TextChoices):
+        BUYER_MESSAGE = "buyer_message", _("Buyer message")
+        AGENT_REPLY = "agent_reply", _("Agent reply")
+        OUTSIDE_REPLY = "outside_reply", _("Reply sent outside this system")
+        AUTO_REPLY = "auto_reply", _("Auto-reply")
+        ASSIGNED = "assigned", _("Assigned")
+        TRANSFERRED = "transferred", _("Transferred")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        RESOLVED = "resolved", _("Resolved")
+        REOPENED = "reopened", _("Reopened")
+        RATED = "rated", _("Rated")
+
+    # No database foreign keys: each check would cost every fact the pull-sync writes (BM3), and
+    # the rows they point to are only ever deleted with their conversation (the ORM cascades).
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    conversation = models.ForeignKey(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="facts",
+        db_index=False,
+        db_constraint=False,
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # The replying agent, the new assignee, the agent who resolved or reopened; for a buyer
+    # message or an auto-reply, the conversation's assignee then. Null when unknown.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    from_agent = models.ForeignKey(  # the previous assignee (transferred, unassigned)
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    actor = models.ForeignKey(  # who took the action; null for the buyer and the marketplace
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    group = models.ForeignKey(
+        AgentGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # An action's place in the timeline: after this message (the latest when it was taken).
+    after_message_id = models.BigIntegerField(null=True)
+    # A reply's: the wait it ended, and whether it was the conversation's first response.
+    wait_ms = models.BigIntegerField(null=True)
+    first_response = models.BooleanField(default=False)
+    # A buyer message's: it started a wait (nothing was waiting before it).
+    starts_wait = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shop", "occurred_at"], name="fact_shop_time"),
+            models.Index(
+                fields=["agent", "occurred_at"],
+                condition=models.Q(agent__isnull=False),
+                name="fact_agent_time",
+            ),
+            models.Index(fields=["conversation", "id"], name="fact_conversation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of conversation {self.conversation_id} at {self.occurred_at}"
+
+
 class InboundEvent(models.Model):
     """A marketplace push (or a recovered lost push), stored before anything else happens; also
     a pulled record the adapter could not read, parked with its error."""

@@ -153,6 +153,7 @@ _INBOX_COLUMNS = {
     "shop__name": "s.name",
     "shop__site": "s.site",
     "shop__platform": "s.platform",
+    "shop__first_response_target_seconds": "s.first_response_target_seconds",
     "assignee__id": "u.id",
     "assignee__first_name": "u.first_name",
     "assignee__last_name": "u.last_name",
@@ -346,7 +347,8 @@ def live_event_last_id() -> int:
 def awaiting_reply_for_user(*, user: Any, limit: int = 500) -> list[Conversation]:
     """Open conversations whose first-response clock runs (the countdown snapshot)."""
     qs = shop_scope_filter(
-        Conversation.objects.filter(awaiting_reply_since__isnull=False), user=user
+        Conversation.objects.filter(awaiting_reply_since__isnull=False).select_related("shop"),
+        user=user,
     )
     return list(qs.order_by("awaiting_reply_since")[:limit])
 
@@ -358,3 +360,15 @@ def assignee_get_for_conversation(*, conversation: Conversation, user_id: int) -
     if candidate is None or conversation.shop_id not in shop_ids_for_user(user=candidate):
         return None
     return candidate
+
+
+def conversation_ids_for_rebuild(*, platform_shop_id: str | None = None) -> list[int] | None:
+    """Every conversation's id (of one shop, by its platform id), oldest first; None when that
+    shop does not exist."""
+    conversations = Conversation.objects.all()
+    if platform_shop_id:
+        shop = Shop.objects.filter(platform_shop_id=platform_shop_id).first()
+        if shop is None:
+            return None
+        conversations = conversations.filter(shop=shop)
+    return list(conversations.order_by("pk").values_list("pk", flat=True))

@@ -5,7 +5,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from chat.events import first_response_due_at
+from chat.events import conversation_due_at, first_response_due_at
 from chat.models import Conversation, Message
 from chat.services.send_rules import message_retryable
 from integrations.models import Platform, Site
@@ -59,7 +59,7 @@ class ConversationOutputSerializer(serializers.Serializer):
     first_response_due_at = serializers.SerializerMethodField()
 
     def get_first_response_due_at(self, conversation) -> str | None:
-        due = first_response_due_at(conversation.awaiting_reply_since)
+        due = conversation_due_at(conversation)
         return serializers.DateTimeField().to_representation(due) if due else None
 
 
@@ -107,7 +107,11 @@ def conversation_rows(rows: list[dict]) -> list[dict]:
             "last_message_at": _datetime(r["last_message_at"]),
             "last_message_preview": r["last_message_preview"],
             "awaiting_reply_since": _datetime(r["awaiting_reply_since"]),
-            "first_response_due_at": _datetime(first_response_due_at(r["awaiting_reply_since"])),
+            "first_response_due_at": _datetime(
+                first_response_due_at(
+                    r["awaiting_reply_since"], r["shop__first_response_target_seconds"]
+                )
+            ),
         }
         for r in rows
     ]

@@ -1,11 +1,41 @@
 """Signals chat sends upward (chat never imports tickets or kpi).
 
+Every one is sent after the transaction that made the change commits (never for a change that
+rolled back), from the thread that committed it. Receivers must not do I/O (network, files, or
+slow queries): they enqueue (a Celery task, a row) and return, because they run on the
+ingestion and reply paths.
+
 message_received
-    Sent once per newly stored buyer message, after the transaction that stored it commits.
-    sender: chat.models.Message (the class); kwargs: ``message`` (the Message row) and
-    ``conversation`` (its Conversation). Receivers must not do network I/O; they should enqueue.
+    Sent once per newly stored buyer message. sender: chat.models.Message (the class); kwargs:
+    ``message`` (the Message row) and ``conversation`` (its Conversation).
+
+reply_sent
+    A human reply took its place in the conversation: our agent's send acknowledged by the
+    marketplace (fact kind ``agent_reply``) or a reply typed in Seller Centre (``outside_reply``;
+    agent unknown). sender: chat.models.ConversationFact (the class); kwargs: ``fact`` (the
+    ConversationFact: ``wait_ms``, ``first_response``, ``agent_id``, ``message_id``) and
+    ``conversation``. Auto-replies are not replies.
+
+conversation_assigned
+    Assigned, transferred or unassigned (``fact.kind``; ``fact.agent_id`` the new assignee,
+    ``fact.from_agent_id`` the previous one, ``fact.actor_id`` who did it). Same sender and
+    kwargs as reply_sent.
+
+conversation_resolved
+    An agent resolved the conversation (``fact.actor_id``). Same sender and kwargs.
+
+conversation_reopened
+    An agent reopened it (``fact.actor_id``), or the buyer wrote again (``fact.actor_id`` None,
+    ``fact.message_id`` the buyer's message). Same sender and kwargs.
+
+The pull-sync sends reply_sent and conversation_reopened for the facts of its new messages
+after its batch commits; the receiver's ``conversation`` is then loaded with the facts.
 """
 
 from django.dispatch import Signal
 
 message_received = Signal()
+reply_sent = Signal()
+conversation_assigned = Signal()
+conversation_resolved = Signal()
+conversation_reopened = Signal()

@@ -41,6 +41,7 @@ def _shop_config(shop, registered) -> dict:
         "site": shop.site,
         "platform": shop.platform,
         "maxLength": policy.max_text_length if policy else None,
+        "targetSeconds": shop.first_response_target_seconds,
     }
 
 

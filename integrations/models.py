@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,10 @@ SITE_TIME_ZONES = {
 }
 
 
+def first_response_target_default() -> int:
+    return settings.FIRST_RESPONSE_TARGET_SECONDS
+
+
 class Shop(models.Model):
     """One marketplace shop connected to this system."""
 
@@ -65,6 +71,12 @@ class Shop(models.Model):
     capabilities = models.JSONField(_("capabilities"), default=dict, blank=True)
     capabilities_checked_at = models.DateTimeField(
         _("capabilities checked at"), null=True, blank=True
+    )
+    # Read by the console's countdown, and by alerts and reports.
+    first_response_target_seconds = models.PositiveIntegerField(
+        _("first-response target (seconds)"),
+        default=first_response_target_default,
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 3600)],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -3,11 +3,11 @@ constant number of statements, however many rows (reconciliation and backfills).
 
 Per batch: lock or create the conversations, insert the messages with one
 `INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO NOTHING RETURNING` (which
-tells the new ones from those stored before), update the conversations from the new ones, and
-publish one update per conversation and each new message of a conversation that had messages
-before (one insert of their events).
-Conversations holding one of our own unconfirmed sends go through message_ingest one message at
-a time, so that send is matched, never duplicated.
+tells the new ones from those stored before), update the conversations from the new ones through
+the state machine (chat.services.state: their clocks, and their facts in the same statement),
+and publish one update per conversation and each new message of a conversation that had messages
+before (one insert of their events). Conversations holding one of our own unconfirmed sends go
+through message_ingest one message at a time, so that send is matched, never duplicated.
 """
 
 import json
@@ -18,40 +18,30 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
-from chat.services.messages import (
-    CONVERSATION_FIELDS_INGEST_CHANGES,
-    _apply_to_conversation,
-    _payload,
-    message_ingest,
-)
+from chat.models import UNCONFIRMED_OWN_SEND, Conversation, ConversationFact, Message
+from chat.services.messages import _payload, message_ingest
 from chat.services.publish import conversation_event, live_events_publish_bulk
+from chat.services.state import (
+    CONVERSATIONS_BATCH_UPDATE_SQL,
+    BatchChange,
+    messages_recorded_batch,
+    sender_kind_of,
+    signal_for,
+)
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
-
-# The conversation columns a batch changes, in the order of the arrays in _update_conversations.
-_CONVERSATION_COLUMNS = (*CONVERSATION_FIELDS_INGEST_CHANGES, "synced_until")
 
 
 @dataclass(frozen=True)
 class ConversationBatch:
     platform_conversation_id: str
     buyer_name: str
-    messages: list[types.Message]
+    messages: list[types.Message]  # as the adapter lists them: newest first
 
 
 def _buyer_id(message: types.Message) -> str:
     return message.sender_id if message.sender == types.SenderRole.BUYER else message.recipient_id
-
-
-def _kind(message: types.Message) -> tuple[str, str]:
-    if message.sender == types.SenderRole.BUYER:
-        return Message.SenderKind.BUYER, Message.Direction.INBOUND
-    if message.sender == types.SenderRole.SELLER:
-        kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
-        return kind, Message.Direction.OUTBOUND
-    return Message.SenderKind.SYSTEM, Message.Direction.INBOUND
 
 
 def _conversations(shop: Shop, batches: list[ConversationBatch]) -> dict[str, Conversation]:
@@ -73,7 +63,10 @@ def _conversations(shop: Shop, batches: list[ConversationBatch]) -> dict[str, Co
     locked = Conversation.objects.select_for_update().filter(
         shop=shop, platform_conversation_id__in=ids
     )
-    return {c.platform_conversation_id: c for c in locked}
+    conversations = {c.platform_conversation_id: c for c in locked}
+    for conversation in conversations.values():
+        conversation.shop = shop  # its event shows the shop's countdown: no query for it
+    return conversations
 
 
 def _bulk_execute(sql: str, arrays: list[list]) -> list[tuple]:
@@ -109,27 +102,12 @@ def _insert(rows: list[tuple]) -> dict[str, tuple]:
     }
 
 
-def _update_conversations(conversations: list[Conversation]) -> None:
-    """Write the touched conversations with one UPDATE ... FROM unnest(...): Django's bulk_update
-    builds a CASE per column and row, which cost more than inserting the messages."""
-    if not conversations:
-        return
-    _bulk_execute(
-        """
-        UPDATE chat_conversation AS c
-        SET buyer_name = u.bn, last_message_at = u.lm, last_message_preview = u.lp,
-            awaiting_reply_since = u.ar, last_buyer_message_at = u.lb,
-            last_seller_message_at = u.ls, unread_count = u.uc, status = u.st,
-            updated_at = u.ua, synced_until = u.su
-        FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::text[],
-                    %b::timestamptz[], %b::timestamptz[], %b::timestamptz[], %b::integer[],
-                    %b::text[], %b::timestamptz[], %b::timestamptz[])
-            AS u(id, bn, lm, lp, ar, lb, ls, uc, st, ua, su)
-        WHERE c.id = u.id
-        """,
-        [[c.pk for c in conversations]]
-        + [[getattr(c, name) for c in conversations] for name in _CONVERSATION_COLUMNS],
-    )
+def _update_conversations(change: BatchChange) -> None:
+    """Write the touched conversations and their facts with one statement (the state machine's):
+    Django's bulk_update builds a CASE per column and row, which cost more than inserting the
+    messages."""
+    if change.conversations:
+        _bulk_execute(CONVERSATIONS_BATCH_UPDATE_SQL, change.params())
 
 
 def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> int:
@@ -152,41 +130,47 @@ def messages_ingest_batch(*, shop: Shop, batches: list[ConversationBatch]) -> in
         rows, plain = [], []
         for batch in batches:
             conversation = conversations[batch.platform_conversation_id]
+            # Marketplace order: pages list the newest first, so reversed, same-second messages
+            # keep theirs; the row ids follow it (the state machine's tie-break).
+            ordered = sorted(reversed(batch.messages), key=lambda m: m.sent_at)
             if conversation.pk in pending_own:
-                for message in batch.messages:
+                for message in ordered:
                     created += message_ingest(shop=shop, message=message)[1]
                 continue
             plain.append((batch, conversation))
-            ordered = sorted(batch.messages, key=lambda m: m.sent_at)  # ids follow time
             rows += [_row(conversation.pk, shop.pk, message) for message in ordered]
         new_ids = _insert(rows) if rows else {}
-        touched, buyer_ids = [], []
+        stored, buyer_ids = [], []
         for batch, conversation in plain:
             if batch.buyer_name and not conversation.buyer_name:
                 conversation.buyer_name = batch.buyer_name
             fresh = {m.platform_message_id: m for m in batch.messages}
-            for message in sorted(fresh.values(), key=lambda m: m.sent_at):
-                if message.platform_message_id not in new_ids:
-                    continue  # stored before: already counted in the conversation
-                if message.sender == types.SenderRole.BUYER:
-                    buyer_ids.append(message.platform_message_id)
-                _apply_to_conversation(conversation, message, message.sent_at)
+            # Rows stored before are already in the conversation's state.
+            new = [(new_ids[i][0], m) for i, m in fresh.items() if i in new_ids]
+            buyer_ids += [
+                m.platform_message_id for _, m in new if m.sender == types.SenderRole.BUYER
+            ]
+            stored.append((conversation, new))
+        change = messages_recorded_batch(stored)
+        for batch, conversation in plain:
             newest = max(m.sent_at for m in batch.messages)
             conversation.synced_until = max(conversation.synced_until or newest, newest)
             conversation.updated_at = timezone.now()
-            touched.append(conversation)
-        _update_conversations(touched)
+        _update_conversations(change)
         events = _created_events([r for r in rows if r[0] in shown], new_ids) if shown else []
-        events += [conversation_event(conversation=c) for c in touched]
+        events += [conversation_event(conversation=c) for c in change.conversations]
         live_events_publish_bulk(shop_id=shop.pk, events=events)
         # Loading the new rows back only pays off when some layer listens.
         if buyer_ids and message_received.has_listeners(Message):
             transaction.on_commit(lambda: _announce(shop, buyer_ids), robust=True)
+        if new_ids and any(s.has_listeners(ConversationFact) for s in signal_for.values()):
+            ids = [pk for pk, _ in new_ids.values()]
+            transaction.on_commit(lambda: _announce_facts(ids), robust=True)
     return created + len(new_ids)
 
 
 def _row(conversation_id: int, shop_id: int, message: types.Message) -> tuple:
-    sender_kind, direction = _kind(message)
+    sender_kind, direction = sender_kind_of(message)
     inbound = direction == Message.Direction.INBOUND
     payload = _payload(message)
     sent_at = message.sent_at.isoformat()  # exact, and parsed by PostgreSQL
@@ -246,3 +230,14 @@ def _announce(shop: Shop, platform_ids: list[str]) -> None:
     )
     for row in rows:
         message_received.send(sender=Message, message=row, conversation=row.conversation)
+
+
+def _announce_facts(message_ids: list[int]) -> None:
+    """The upward signals of the new messages' facts, after the commit (see chat.signals)."""
+    facts = ConversationFact.objects.filter(
+        message_id__in=message_ids, kind__in=list(signal_for)
+    ).select_related("conversation")
+    for fact in facts:
+        signal_for[fact.kind].send(
+            sender=ConversationFact, fact=fact, conversation=fact.conversation
+        )

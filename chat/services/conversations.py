@@ -1,6 +1,7 @@
 """Agent actions on a conversation: read, assign or transfer, resolve, reopen.
 
-Each one locks the row, checks, writes, and publishes `chat.conversation_updated` on commit
+Each one locks the row, checks, writes (assign, resolve and reopen through the state machine,
+chat.services.state, which records their facts), and publishes `chat.conversation_updated` on commit
 (through chat.services.publish, which also stores the LiveEvent for replay).
 """
 
@@ -11,7 +12,12 @@ from django.db import transaction
 
 from chat.models import Conversation
 from chat.selectors import message_latest_inbound
-from chat.services.publish import conversation_publish
+from chat.services.publish import conversation_event, conversation_publish, write_and_publish
+from chat.services.state import (
+    Change,
+    conversation_assignee_changed,
+    conversation_status_changed,
+)
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError
 from integrations.services.tokens import ShopNotConnected, shop_api_call
@@ -44,6 +50,16 @@ def _locked(conversation: Conversation) -> Conversation:
     )
 
 
+def _publish(conversation: Conversation, change: Change) -> None:
+    """The change's writes and its event in one round trip; its signals after the commit."""
+    write_and_publish(
+        shop_id=conversation.shop_id,
+        writes=change.statements,
+        events=[conversation_event(conversation=conversation)],
+    )
+    change.announce(conversation)
+
+
 def conversation_status_set(*, conversation: Conversation, status: str, actor) -> Conversation:
     with transaction.atomic():
         conversation = _locked(conversation)
@@ -51,12 +67,9 @@ def conversation_status_set(*, conversation: Conversation, status: str, actor) -
             raise ConversationActionRefused(
                 f"A conversation that is {conversation.status} cannot become {status}."
             )
-        conversation.status = status
-        if status == Conversation.Status.RESOLVED:
-            # Resolving stops the first-response clock: nothing is waiting any more.
-            conversation.awaiting_reply_since = None
-        conversation.save(update_fields=["status", "awaiting_reply_since", "updated_at"])
-        conversation_publish(conversation=conversation)
+        # Resolving also stops the first-response clock (the state machine's rule).
+        change = conversation_status_changed(conversation, status=status, actor=actor)
+        _publish(conversation, change)
     logger.info("conversation %s -> %s by user %s", conversation.pk, status, actor.pk)
     return conversation
 
@@ -81,9 +94,8 @@ def conversation_assign(*, conversation: Conversation, assignee, actor) -> Conve
         new_id = assignee.pk if assignee is not None else None
         if conversation.assignee_id == new_id:
             return conversation  # idempotent: no event for a no-op
-        conversation.assignee = assignee
-        conversation.save(update_fields=["assignee", "updated_at"])
-        conversation_publish(conversation=conversation)
+        change = conversation_assignee_changed(conversation, assignee=assignee, actor=actor)
+        _publish(conversation, change)
     logger.info("conversation %s assigned to %s by user %s", conversation.pk, new_id, actor.pk)
     return conversation
 

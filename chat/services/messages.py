@@ -1,39 +1,18 @@
 """Storing platform messages: idempotent on the platform message id, safe out of order."""
 
 import logging
-from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
 from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
 from chat.services.publish import message_and_conversation_events, write_and_publish
+from chat.services.state import message_preview, message_recorded, sender_kind_of
 from chat.signals import message_received
 from integrations import types
 from integrations.models import Shop
 from shopee_cs.db import first_with_related, insert_unless_exists, save_fields_statement
 
 logger = logging.getLogger(__name__)
-
-PREVIEW_LENGTH = 255
-# What storing a message may change on its conversation (_apply_to_conversation, buyer_name);
-# bulk_ingest's UPDATE reads its arrays in this order.
-CONVERSATION_FIELDS_INGEST_CHANGES = (
-    "buyer_name",
-    "last_message_at",
-    "last_message_preview",
-    "awaiting_reply_since",
-    "last_buyer_message_at",
-    "last_seller_message_at",
-    "unread_count",
-    "status",
-    "updated_at",
-)
-
-
-def _preview(message: types.Message) -> str:
-    if message.text:
-        return message.text[:PREVIEW_LENGTH]
-    return f"[{message.kind.value}]"
 
 
 def _payload(message: types.Message) -> dict:
@@ -72,38 +51,6 @@ def conversation_get_or_create(
             shop=shop, platform_conversation_id=platform_conversation_id
         )
     return conversation
-
-
-def _apply_to_conversation(
-    conversation: Conversation, message: types.Message, at: datetime
-) -> None:
-    """Update the conversation's clocks; each rule holds whatever order messages arrive in."""
-    if conversation.last_message_at is None or at >= conversation.last_message_at:
-        conversation.last_message_at = at
-        conversation.last_message_preview = _preview(message)
-    if message.sender == types.SenderRole.BUYER:
-        conversation.unread_count += 1
-        conversation.status = Conversation.Status.OPEN
-        if conversation.last_buyer_message_at is None or at > conversation.last_buyer_message_at:
-            conversation.last_buyer_message_at = at
-        answered = (
-            conversation.last_seller_message_at is not None
-            and conversation.last_seller_message_at >= at
-        )
-        if not answered and (
-            conversation.awaiting_reply_since is None or at < conversation.awaiting_reply_since
-        ):
-            conversation.awaiting_reply_since = at
-    elif message.sender == types.SenderRole.SELLER and not message.is_auto_reply:
-        # An auto-reply is no response: the marketplace's response rate excludes it, and so does
-        # the clock.
-        if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
-            conversation.last_seller_message_at = at
-        if (
-            conversation.awaiting_reply_since is not None
-            and at >= conversation.awaiting_reply_since
-        ):
-            conversation.awaiting_reply_since = None
 
 
 def _match_own_outbound(conversation: Conversation, message: types.Message) -> Message | None:
@@ -154,13 +101,10 @@ def message_ingest(
                 buyer_platform_id=buyer_id,
                 buyer_name=buyer_name,
             )
+            conversation.shop = shop  # its event shows the shop's countdown: no query for it
+        kind, direction = sender_kind_of(message)
         if message.sender != types.SenderRole.SELLER:
-            kind = (
-                Message.SenderKind.BUYER
-                if message.sender == types.SenderRole.BUYER
-                else Message.SenderKind.SYSTEM
-            )
-            row = _build(conversation, message, kind, Message.Direction.INBOUND)
+            row = _build(conversation, message, kind, direction)
             # One round trip decides new or known; the conversation lock orders racing pushes.
             if not insert_unless_exists(row, conflict=_UNIQUE_ID, savepoint=False):
                 return _known(shop, message), False
@@ -176,14 +120,17 @@ def message_ingest(
                 own.platform_created_at = message.sent_at
                 own.status = Message.Status.SENT
                 own.sent_at = own.sent_at or message.sent_at
-                _apply_to_conversation(conversation, message, message.sent_at)
+                # Our send, confirmed by the read-back: the agent's reply at its marketplace time.
+                change = message_recorded(
+                    conversation, own, preview=message_preview(message), new_row=False
+                )
                 write_and_publish(
                     shop_id=own.shop_id,
                     writes=(
                         save_fields_statement(
                             own, "platform_message_id", "platform_created_at", "status", "sent_at"
                         ),
-                        save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),
+                        *change.statements,
                     ),
                     events=message_and_conversation_events(
                         message=own,
@@ -191,19 +138,20 @@ def message_ingest(
                         conversation=conversation,
                     ),
                 )
+                change.announce(conversation)
                 return own, False
-            kind = Message.SenderKind.AUTO if message.is_auto_reply else Message.SenderKind.OUTSIDE
-            row = _create(conversation, message, kind, Message.Direction.OUTBOUND)
-        _apply_to_conversation(conversation, message, message.sent_at)
+            row = _create(conversation, message, kind, direction)
         if buyer_name and not conversation.buyer_name:
             conversation.buyer_name = buyer_name
-        write_and_publish(  # the conversation's update and the events in one round trip
+        change = message_recorded(conversation, row, preview=message_preview(message), new_row=True)
+        write_and_publish(  # the conversation's update, its facts and the events in one trip
             shop_id=row.shop_id,
-            writes=(save_fields_statement(conversation, *CONVERSATION_FIELDS_INGEST_CHANGES),),
+            writes=tuple(change.statements),
             events=message_and_conversation_events(
                 message=row, event_type="chat.message_created", conversation=conversation
             ),
         )
+        change.announce(conversation)
         if row.sender_kind == Message.SenderKind.BUYER:
             transaction.on_commit(
                 lambda: message_received.send(

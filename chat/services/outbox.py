@@ -26,11 +26,12 @@ from chat.services.publish import (
     write_and_publish,
 )
 from chat.services.send_rules import message_retryable, send_policy, send_rules_check
+from chat.services.state import message_preview, message_recorded
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
 from integrations.services.tokens import ShopNotConnected, shop_auth_get, shop_tokens_refresh
-from shopee_cs.db import Statement, get_with_related, save_fields_statement
+from shopee_cs.db import get_with_related, save_fields_statement
 
 logger = logging.getLogger(__name__)
 
@@ -332,6 +333,7 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
     with transaction.atomic():
         # The conversation first, as ingestion locks it, so the two never wait on each other.
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+        conversation.shop = message.conversation.shop  # loaded with the claim
         delivery.status = OutboundDelivery.Status.SENT
         delivery.last_error = ""
         message.status = Message.Status.SENT
@@ -351,37 +353,21 @@ def _mark_sent(delivery: OutboundDelivery, result: types.SendResult) -> Delivery
                 "delivery_latency_ms",
             ),
         ]
-        if message.sender_kind != Message.SenderKind.AUTO:  # an auto-reply answers no one
-            writes.append(_answer_conversation(conversation, message, result.sent_at))
-        write_and_publish(  # the writes and their events in one round trip
+        # The reply takes its place in the timeline at the marketplace's time (state machine).
+        change = message_recorded(
+            conversation, message, preview=message_preview(message), new_row=False
+        )
+        write_and_publish(  # the writes, the facts and their events in one round trip
             shop_id=message.shop_id,
-            writes=writes,
+            writes=(*writes, *change.statements),
             events=message_and_conversation_events(
                 message=message,
                 event_type="chat.message_status_changed",
                 conversation=conversation,
             ),
         )
+        change.announce(conversation)
     return DeliveryOutcome(delivery)
-
-
-def _answer_conversation(conversation: Conversation, message: Message, at) -> Statement:
-    """Our reply answers the buyer: the conversation's clocks move (the UPDATE returned)."""
-    if conversation.last_seller_message_at is None or at > conversation.last_seller_message_at:
-        conversation.last_seller_message_at = at
-    if conversation.awaiting_reply_since is not None and at >= conversation.awaiting_reply_since:
-        conversation.awaiting_reply_since = None
-    if conversation.last_message_at is None or at >= conversation.last_message_at:
-        conversation.last_message_at = at
-        conversation.last_message_preview = (message.text or f"[{message.kind}]")[:255]
-    return save_fields_statement(
-        conversation,
-        "last_seller_message_at",
-        "awaiting_reply_since",
-        "last_message_at",
-        "last_message_preview",
-        "updated_at",
-    )
 
 
 def _mark_unknown(delivery: OutboundDelivery, error: str) -> DeliveryOutcome:

@@ -133,6 +133,8 @@
     if (c.first_response_due_at) {
       const timer = el("span", "timer");
       timer.dataset.due = c.first_response_due_at;
+      const target = (cfg.shops[c.shop_id] || {}).targetSeconds || cfg.targetSeconds;
+      timer.dataset.target = String(target);
       right.appendChild(timer);
     }
     if (c.unread_count) right.appendChild(el("span", "unread-count", String(c.unread_count)));
@@ -159,7 +161,7 @@
       const abs = Math.abs(left);
       const mmss = `${Math.floor(abs / 60)}:${String(abs % 60).padStart(2, "0")}`;
       t.textContent = left >= 0 ? mmss : `${T.overdue} ${mmss}`;
-      t.classList.toggle("amber", left >= 0 && left < cfg.targetSeconds / 3);
+      t.classList.toggle("amber", left >= 0 && left < Number(t.dataset.target) / 3);
       t.classList.toggle("red", left < 0);
     }
   }

@@ -179,22 +179,20 @@ def _placeholder_previews():
     message of each kind the marketplace mapping knows, and a reply of each kind we can send."""
     import dataclasses
 
-    from django.utils import timezone
-
-    from chat.services import messages, outbox
+    from chat.services import outbox
+    from chat.services.state import message_preview
     from integrations.shopee.mapping import message_from_shopee
     from integrations.types import MessageKind
     from tests.factories import ConversationFactory, MessageFactory
 
     blank = message_from_shopee({"message_id": 1, "conversation_id": 2, "content": {}}, shop_id="3")
-    previews = {messages._preview(dataclasses.replace(blank, kind=kind)) for kind in MessageKind}
+    previews = {message_preview(dataclasses.replace(blank, kind=kind)) for kind in MessageKind}
     conversation = ConversationFactory()
     for kind in outbox.KINDS:
         reply = MessageFactory(
             conversation=conversation, direction="out", sender_kind="agent", kind=kind, text=""
         )
-        outbox._answer_conversation(conversation, reply, timezone.now())
-        previews.add(conversation.last_message_preview)
+        previews.add(message_preview(reply))
     return previews
 
 

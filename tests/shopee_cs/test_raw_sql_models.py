@@ -33,7 +33,7 @@ LOADED_BY_RAW_SQL = {
         "id", "platform", "platform_shop_id", "site", "name", "status", "status_reason",
         "main_account_id", "merchant_id", "authorization_expires_at", "credentials_encrypted",
         "capabilities",
-        "capabilities_checked_at", "created_at", "updated_at",
+        "capabilities_checked_at", "first_response_target_seconds", "created_at", "updated_at",
     ],
     ShopToken: [
         "id", "shop", "access_token_encrypted", "refresh_token_encrypted", "access_expires_at",
