@@ -61,7 +61,8 @@ ASSIGNMENT_KINDS = (Kind.ASSIGNED, Kind.TRANSFERRED, Kind.UNASSIGNED)
 
 def sender_kind_of(message: types.Message) -> tuple[str, str]:
     """A marketplace message's (sender kind, direction): a seller message is the shop's
-    auto-reply or one typed in Seller Centre (our own sends are matched before this)."""
+    auto-reply or one typed in the marketplace's seller tools (our own sends are matched
+    before this)."""
     if message.sender == types.SenderRole.BUYER:
         return SenderKind.BUYER, Message.Direction.INBOUND
     if message.sender == types.SenderRole.SELLER:
