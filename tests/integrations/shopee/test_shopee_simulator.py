@@ -172,3 +172,22 @@ def test_upload_image_and_send_it(simulator, adapter, my_shop):
     conv_id = simulator.sim.conversation_for("100000001", 77)["conversation_id"]
     newest = adapter.get_messages(auth, conversation_id=conv_id).items[0]
     assert (newest.kind, newest.image_url) == (MessageKind.IMAGE, url)
+
+
+def test_a_delay_is_set_per_endpoint_and_a_bad_one_is_refused_whole(simulator):
+    base = simulator.base_url + "/__sim__/"
+    set_ok = requests.post(
+        base + "faults", json={"delays": {"order/get_order_detail": 2.5}}, timeout=5
+    )
+    assert set_ok.json()["delays"] == {"/api/v2/order/get_order_detail": 2.5}
+    assert simulator.sim.faults.delay("/api/v2/order/get_order_detail") == 2.5
+    assert simulator.sim.faults.delay("/api/v2/order/get_escrow_detail") == 0
+    for bad in ({"a": -1}, {"a": 601}, {"a": "10"}, {"a": True}, ["order/get_order_detail"]):
+        refused = requests.post(
+            base + "faults", json={"delays": bad, "error_5xx_pct": 50}, timeout=5
+        )
+        assert refused.status_code == 400, bad
+        assert "delay" in refused.json()["message"]
+    unchanged = requests.get(base + "faults", timeout=5).json()
+    assert unchanged["delays"] == {"/api/v2/order/get_order_detail": 2.5}
+    assert unchanged["error_5xx_pct"] == 0  # nothing of a refused request was applied
