@@ -289,3 +289,12 @@ def work_connections_end() -> None:
     """Django's request_finished handling, for work run outside its request cycle."""
     close_old_connections()
     _finished.at = time.monotonic()
+
+
+def connection_release() -> None:
+    """Before a marketplace call, which may wait for seconds: hand this thread's connection
+    back (to the pool) instead of holding it idle through the call; the next query takes one
+    again. No transaction may be open then (a lock held through the call would stall whoever
+    waits on it): inside one, as in a test's, the connection stays."""
+    if not connection.in_atomic_block:
+        connection.close()

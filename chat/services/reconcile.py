@@ -22,6 +22,7 @@ from integrations.adapters import get_adapter
 from integrations.errors import RateLimited
 from integrations.models import Shop
 from integrations.services.tokens import shop_auth_get
+from shopee_cs.db import connection_release
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _lease_take(shop: Shop):
 
 
 @dataclass(frozen=True)
-class _Fetched:
+class FetchedMessages:
     platform_conversation_id: str
     buyer_name: str
     messages: list
@@ -73,7 +74,7 @@ class _Fetched:
 
 def _fetch_new_messages(
     adapter, auth, *, platform_conversation_id: str, known_until, buyer_name: str = ""
-) -> _Fetched:
+) -> FetchedMessages:
     """Page back through a conversation until reaching what we already have (HTTP only)."""
     collected, unreadable, cursor = [], (), None
     for _ in range(MAX_MESSAGE_PAGES):
@@ -90,7 +91,7 @@ def _fetch_new_messages(
         if reached_known or not page.has_more:
             break
         cursor = page.next_cursor
-    return _Fetched(platform_conversation_id, buyer_name, collected, unreadable)
+    return FetchedMessages(platform_conversation_id, buyer_name, collected, unreadable)
 
 
 def _park(shop: Shop, unreadable: tuple) -> None:
@@ -103,7 +104,7 @@ def _park(shop: Shop, unreadable: tuple) -> None:
             )
 
 
-def _store(shop: Shop, fetched: list[_Fetched]) -> int:
+def _store(shop: Shop, fetched: list[FetchedMessages]) -> int:
     """Write what was fetched in one transaction; each conversation's cursor moves with it."""
     _park(shop, tuple(record for f in fetched for record in f.unreadable))
     return messages_ingest_batch(
@@ -159,21 +160,36 @@ class ConversationSyncResult:
     unreadable: int  # records parked because they could not be read
 
 
-def conversation_messages_sync(
+def conversation_messages_fetch(
     *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
-) -> ConversationSyncResult:
-    """Fetch a conversation's messages newer than what we have."""
+) -> FetchedMessages:
+    """A conversation's messages newer than what we have, from the marketplace (with no
+    transaction open and the database connection handed back during the calls)."""
     adapter = get_adapter(shop.platform)
     auth = shop_auth_get(shop=shop)
     known = _known_until(shop, [platform_conversation_id]).get(platform_conversation_id)
-    fetched = _fetch_new_messages(
+    connection_release()
+    return _fetch_new_messages(
         adapter,
         auth,
         platform_conversation_id=platform_conversation_id,
         known_until=known,
         buyer_name=buyer_name,
     )
+
+
+def conversation_messages_store(*, shop: Shop, fetched: FetchedMessages) -> ConversationSyncResult:
     return ConversationSyncResult(_store(shop, [fetched]), len(fetched.unreadable))
+
+
+def conversation_messages_sync(
+    *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
+) -> ConversationSyncResult:
+    """Fetch a conversation's messages newer than what we have, then store them."""
+    fetched = conversation_messages_fetch(
+        shop=shop, platform_conversation_id=platform_conversation_id, buyer_name=buyer_name
+    )
+    return conversation_messages_store(shop=shop, fetched=fetched)
 
 
 def shop_reconcile(*, shop: Shop) -> ReconcileResult:

@@ -38,6 +38,53 @@ def test_a_few_pushes_wait_and_only_within_the_cpu_share(settings, monkeypatch):
     assert inline.reserve() is False
 
 
+def test_the_share_counts_time_spent_waiting_and_nothing_queues_behind_a_stalled_push(
+    settings, monkeypatch
+):
+    clock = _Clock()
+    monkeypatch.setattr("chat.webhooks_asgi.time.monotonic", clock)
+    settings.PUSH_INLINE_CPU_SHARE = 0.25
+    inline = InlineProcessing()
+    admitted_while_running = []
+
+    def waits(request_id, function, **kwargs):  # the push waits 0.3 s, using no CPU
+        admitted_while_running.append(inline.reserve())
+        clock.now += 0.3
+        admitted_while_running.append(inline.reserve())
+
+    monkeypatch.setattr("chat.webhooks_asgi._in_request", waits)
+    assert inline.reserve() is True
+    took = inline._process("request", 1)
+    assert took == pytest.approx(0.3, abs=0.01)  # its wall time; its CPU time was next to none
+    # Behind a push running for less than the share, others may wait; not behind a longer one.
+    assert admitted_while_running == [True, False]
+    inline.waiting, inline.used = 0, took
+    assert inline.reserve() is False  # and the time it took spent the share of this second
+
+
+@pytest.mark.django_db
+def test_only_a_push_carrying_its_message_is_left_to_the_web_process(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    from integrations.shopee.simulator import buyer_message
+
+    place_order(simulator.sim, shop_id=SHOP_ID)
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="here?")
+    order_body, message_body = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks() as queued:
+        order, _ = inbound.inbound_event_record(
+            platform="shopee", raw_body=order_body, enqueue=False
+        )
+    assert len(queued) == 1  # the order must be fetched: a worker does it
+    assert inbound.inbound_event_processable_here(order) is False
+    with django_capture_on_commit_callbacks() as queued:
+        message, _ = inbound.inbound_event_record(
+            platform="shopee", raw_body=message_body, enqueue=False
+        )
+    assert queued == []  # the caller processes it
+    assert inbound.inbound_event_processable_here(message) is True
+
+
 @pytest.mark.django_db
 def test_a_failure_in_the_web_process_leaves_the_push_pending_and_queues_it(
     simulator, shop, django_capture_on_commit_callbacks
