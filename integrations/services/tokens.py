@@ -1,23 +1,33 @@
 """Token storage and refresh.
 
-Refresh is single-flight per shop: callers take the ShopToken row lock, and whoever gets it first
-refreshes; the others find a fresh token when the lock is released. The new pair is committed
-before anyone uses it, because Shopee's refresh tokens work once.
+Refresh is single-flight per shop: callers claim the ShopToken row (a conditional update), and
+whoever gets it first refreshes, with no lock held during the marketplace call; the others find
+a fresh token when the claim is released. The new pair is committed before anyone uses it,
+because Shopee's refresh tokens work once.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.adapters import get_adapter
-from integrations.errors import AdapterError, AuthError, RefreshTokenInvalid, ShopAccessRevoked
+from integrations.errors import (
+    AdapterError,
+    AuthError,
+    RefreshInProgress,
+    RefreshTokenInvalid,
+    ShopAccessRevoked,
+)
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.alerts import integration_alert_raise, integration_alerts_resolve
 from integrations.types import ShopAuth, TokenPair
 from shopee_cs.crypto import decrypt, encrypt
+from shopee_cs.db import connection_release
 
 logger = logging.getLogger(__name__)
 
@@ -78,42 +88,95 @@ def shop_auth_get(
     return shop_tokens_refresh(shop=shop, min_validity=min_validity)
 
 
+# A refresh ends well within this (the client's attempts at one call and their backoff); a
+# claim left by a killed process frees the shop after it.
+REFRESH_CLAIM = timedelta(seconds=120)
+# How long a caller waits for another's refresh before it gives up (retryable) for now.
+REFRESH_WAIT_SECONDS = 20.0
+REFRESH_POLL_SECONDS = 0.05
+
+
+def _refresh_claim(token: ShopToken):
+    """The claim's end if this caller may refresh the pair (a conditional update, committed at
+    once), else None: another caller is refreshing it."""
+    now = timezone.now()
+    until = now + REFRESH_CLAIM
+    taken = (
+        ShopToken.objects.filter(pk=token.pk)
+        .filter(Q(refreshing_until__isnull=True) | Q(refreshing_until__lt=now))
+        .update(refreshing_until=until)
+    )
+    return until if taken else None
+
+
 def shop_tokens_refresh(
     *, shop: Shop, min_validity: timedelta = timedelta(seconds=60), force: bool = False
 ) -> ShopAuth:
-    """Refresh the pair unless another caller already did while we waited for the lock."""
-    failure: AdapterError | None = None
-    with transaction.atomic():
-        locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
-        if locked_shop.status != Shop.Status.ACTIVE:
-            raise ShopNotConnected(locked_shop, locked_shop.status_reason or locked_shop.status)
-        token = ShopToken.objects.select_for_update().filter(shop=locked_shop).first()
+    """Refresh the pair unless another caller did while we waited for it.
+
+    Single-flight per shop without a lock held through the marketplace call: the caller that
+    claims the token row calls it, with no transaction open and the connection handed back,
+    then stores the new pair in one short transaction; the others wait for the claim to clear
+    and use that pair (RefreshInProgress after REFRESH_WAIT_SECONDS)."""
+    waited_since = None
+    while True:
+        current = Shop.objects.get(pk=shop.pk)
+        if current.status != Shop.Status.ACTIVE:
+            raise ShopNotConnected(current, current.status_reason or current.status)
+        token = ShopToken.objects.filter(shop=current).first()
         if token is None:
-            raise ShopNotConnected(locked_shop, "never authorized")
-        if not force and _valid_for(token, min_validity):
+            raise ShopNotConnected(current, "never authorized")
+        if (waited_since is not None or not force) and _valid_for(token, min_validity):
             return ShopAuth(
-                shop_id=locked_shop.platform_shop_id,
+                shop_id=current.platform_shop_id,
                 access_token=decrypt(token.access_token_encrypted),
             )
-        adapter = get_adapter(locked_shop.platform)
-        try:
-            pair = adapter.refresh_tokens(
-                refresh_token=decrypt(token.refresh_token_encrypted),
-                shop_id=locked_shop.platform_shop_id,
-            )
-        except _PERMANENT_REFRESH_ERRORS as exc:
-            failure = exc
-            _mark_needs_reauth(shop=locked_shop, reason=_reason(exc))
-        else:
-            shop_tokens_store(shop=locked_shop, pair=pair)
-            ShopToken.objects.filter(pk=token.pk).update(
-                refreshed_at=timezone.now(), refresh_count=token.refresh_count + 1
-            )
-            logger.info("refreshed tokens of shop %s", locked_shop.platform_shop_id)
-    # Outside the block: the needs-reauth state above is committed, not rolled back.
-    if failure is not None:
+        if token.refreshing_until is None or token.refreshing_until < timezone.now():
+            claim = _refresh_claim(token)
+            if claim is not None:
+                break
+        now = time.monotonic()
+        waited_since = waited_since if waited_since is not None else now
+        if now - waited_since > REFRESH_WAIT_SECONDS:
+            raise RefreshInProgress("another caller is refreshing the shop's tokens")
+        time.sleep(REFRESH_POLL_SECONDS)
+    try:
+        return _refresh_claimed(current, token, claim)
+    finally:  # only our own claim: one that outlived it may have been taken by another caller
+        ShopToken.objects.filter(pk=token.pk, refreshing_until=claim).update(refreshing_until=None)
+
+
+def _refresh_claimed(shop: Shop, token: ShopToken, claim) -> ShopAuth:
+    # The pair read after the claim: a refresh that ended just before it rotated it.
+    token = ShopToken.objects.get(pk=token.pk)
+    adapter = get_adapter(shop.platform)
+    refresh_token = decrypt(token.refresh_token_encrypted)
+    connection_release()
+    try:
+        pair = adapter.refresh_tokens(refresh_token=refresh_token, shop_id=shop.platform_shop_id)
+    except _PERMANENT_REFRESH_ERRORS as exc:
+        with transaction.atomic():
+            locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
+            if locked_shop.status == Shop.Status.ACTIVE:
+                _mark_needs_reauth(shop=locked_shop, reason=_reason(exc))
         shop.refresh_from_db()
-        raise ShopNotConnected(shop, shop.status_reason) from failure
+        raise ShopNotConnected(shop, shop.status_reason) from exc
+    with transaction.atomic():
+        # The shop first, as a deauthorization locks it: a pair refreshed meanwhile is not
+        # stored for a shop that was disconnected.
+        locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
+        if (
+            locked_shop.status != Shop.Status.ACTIVE
+            or not ShopToken.objects.filter(pk=token.pk, refreshing_until=claim).exists()
+        ):
+            raise ShopNotConnected(
+                locked_shop, locked_shop.status_reason or "disconnected during the refresh"
+            )
+        shop_tokens_store(shop=locked_shop, pair=pair)
+        ShopToken.objects.filter(pk=token.pk).update(
+            refreshed_at=timezone.now(), refresh_count=token.refresh_count + 1
+        )
+    logger.info("refreshed tokens of shop %s", shop.platform_shop_id)
     shop.refresh_from_db()
     return ShopAuth(shop_id=shop.platform_shop_id, access_token=pair.access_token)
 
