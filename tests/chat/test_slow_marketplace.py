@@ -60,19 +60,20 @@ async def _until(communicator, event_type: str) -> dict:
 
 
 class _Worker(threading.Thread):
-    """A Celery worker's process of one queued event, on its own thread and connection."""
+    """A Celery worker's task run, on its own thread and database connection."""
 
-    def __init__(self, event_id: int) -> None:
+    def __init__(self, task, *args, **kwargs) -> None:
         super().__init__(daemon=True)
-        self.event_id = event_id
+        self.call = (task, args, kwargs)
         self.backend_pid: int | None = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        task, args, kwargs = self.call
         try:
             connection.ensure_connection()
             self.backend_pid = connection.connection.info.backend_pid
-            inbound_event_process_task(self.event_id)
+            task(*args, **kwargs)
         except BaseException as exc:
             self.error = exc
         finally:
@@ -147,7 +148,7 @@ def test_a_slow_marketplace_holds_nothing_and_buyer_messages_pass_it(
         conversation = await sync_to_async(Conversation.objects.get)()
         await _post(order_push)  # announces an order: to the workers
         await _post(_notification_push(conversation.platform_conversation_id))
-        workers[:] = [_Worker(event_id) for event_id in queued]
+        workers[:] = [_Worker(inbound_event_process_task, event_id) for event_id in queued]
         for worker in workers:
             worker.start()
         while sim.calls[ORDER_DETAIL] < 1 or sim.calls[GET_MESSAGE] < 1:
@@ -186,3 +187,40 @@ def test_a_slow_marketplace_holds_nothing_and_buyer_messages_pass_it(
     assert BuyerOrder.objects.count() == 1
     texts = list(Message.objects.order_by("platform_created_at").values_list("text", flat=True))
     assert texts == ["first question", "still there?"]  # the fetch stored nothing twice
+
+
+def test_a_slow_send_holds_no_connection_and_no_lock(simulator, shop, monkeypatch):
+    from chat.services import outbox
+    from chat.services.messages import message_ingest
+    from integrations.shopee.mapping import message_from_shopee
+    from shopee_cs.models import User
+
+    send_path = "/api/v2/sellerchat/send_message"
+    monkeypatch.setattr(outbox, "_enqueue", lambda delivery_id, countdown=None: None)
+    sim = simulator.sim
+    raw = buyer_message(sim, shop_id=SHOP_ID, buyer_id=4242, text="where is it?")
+    with sim.lock:
+        public = sim.public_message(raw)
+    asked, _ = message_ingest(shop=shop, message=message_from_shopee(public, shop_id=SHOP_ID))
+    reply, _ = outbox.message_send_reply(
+        conversation=asked.conversation, user=User.objects.create_user("agent"), text="shipped"
+    )
+    sim.faults.configure(delays={send_path: 2})  # within the send's 5 s read timeout
+    sender = _Worker(outbox.outbound_delivery_send, delivery_id=reply.delivery.pk)
+    sender.start()
+    try:
+        while sim.calls[send_path] < 1:
+            assert sender.is_alive(), sender.error
+            sender.join(timeout=0.02)
+        held = _held_while_blocked([], asked.conversation_id, [sender.backend_pid])
+    finally:
+        sender.join(timeout=30)
+    assert sender.error is None
+    assert held == {
+        "idle in transaction": 0,
+        "worker sessions": 0,
+        "locks on the tables": 0,
+        "rows lockable": 1,  # the conversation
+    }
+    reply.refresh_from_db()
+    assert reply.status == Message.Status.SENT
