@@ -15,6 +15,7 @@ from chat.services.publish import conversation_publish
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError
 from integrations.services.tokens import ShopNotConnected, shop_auth_get
+from shopee_cs.db import connection_release
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +103,10 @@ def conversation_mark_read(*, conversation: Conversation, actor) -> MarkReadResu
         return MarkReadResult(conversation, platform_synced=True)
     try:
         adapter = get_adapter(conversation.shop.platform)
+        auth = shop_auth_get(shop=conversation.shop)
+        connection_release()
         adapter.mark_read(
-            shop_auth_get(shop=conversation.shop),
+            auth,
             conversation_id=conversation.platform_conversation_id,
             last_message_id=latest.platform_message_id or "",
         )

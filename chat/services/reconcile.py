@@ -132,6 +132,7 @@ class _PageInFlight:
 
 def _page_start(pool, adapter, auth, shop: Shop, since, cursor) -> _PageInFlight:
     """List one page of conversations and start fetching the messages of those that changed."""
+    connection_release()
     page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
     _park(shop, page.unreadable)
     changed = [
@@ -234,7 +235,9 @@ def _walk(shop: Shop) -> ReconcileResult:
                     upcoming = _page_start(pool, adapter, auth, shop, since, page.next_cursor)
                 except RateLimited as exc:
                     deferred = exc
-            created += _store(shop, [future.result() for future in current.futures])
+            connection_release()  # while the fetches end
+            fetched = [future.result() for future in current.futures]
+            created += _store(shop, fetched)
             seen += len(changed)
             for c in changed:
                 newest = max(newest, c.last_message_at) if newest else c.last_message_at
