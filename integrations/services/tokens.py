@@ -118,7 +118,7 @@ def shop_tokens_refresh(
     claims the token row calls it, with no transaction open and the connection handed back,
     then stores the new pair in one short transaction; the others wait for the claim to clear
     and use that pair (RefreshInProgress after REFRESH_WAIT_SECONDS)."""
-    waited_since = None
+    waited_since, seen = None, None
     while True:
         current = Shop.objects.get(pk=shop.pk)
         if current.status != Shop.Status.ACTIVE:
@@ -126,11 +126,9 @@ def shop_tokens_refresh(
         token = ShopToken.objects.filter(shop=current).first()
         if token is None:
             raise ShopNotConnected(current, "never authorized")
-        if (waited_since is not None or not force) and _valid_for(token, min_validity):
-            return ShopAuth(
-                shop_id=current.platform_shop_id,
-                access_token=decrypt(token.access_token_encrypted),
-            )
+        seen = seen or token.access_token_encrypted
+        if _usable(token, seen, force, min_validity):
+            return _auth(current, token)
         if token.refreshing_until is None or token.refreshing_until < timezone.now():
             claim = _refresh_claim(token)
             if claim is not None:
@@ -141,14 +139,29 @@ def shop_tokens_refresh(
             raise RefreshInProgress("another caller is refreshing the shop's tokens")
         time.sleep(REFRESH_POLL_SECONDS)
     try:
+        # Read again under the claim: a refresh that ended just before it rotated the pair.
+        token = ShopToken.objects.get(pk=token.pk)
+        if _usable(token, seen, force, min_validity):
+            return _auth(current, token)
         return _refresh_claimed(current, token, claim)
     finally:  # only our own claim: one that outlived it may have been taken by another caller
         ShopToken.objects.filter(pk=token.pk, refreshing_until=claim).update(refreshing_until=None)
 
 
+def _usable(token: ShopToken, seen: str, force: bool, min_validity: timedelta) -> bool:
+    """Valid long enough; when forced (the token was refused), only a pair another caller
+    stored since `seen` will do."""
+    rotated = token.access_token_encrypted != seen
+    return (rotated or not force) and _valid_for(token, min_validity)
+
+
+def _auth(shop: Shop, token: ShopToken) -> ShopAuth:
+    return ShopAuth(
+        shop_id=shop.platform_shop_id, access_token=decrypt(token.access_token_encrypted)
+    )
+
+
 def _refresh_claimed(shop: Shop, token: ShopToken, claim) -> ShopAuth:
-    # The pair read after the claim: a refresh that ended just before it rotated it.
-    token = ShopToken.objects.get(pk=token.pk)
     adapter = get_adapter(shop.platform)
     refresh_token = decrypt(token.refresh_token_encrypted)
     connection_release()

@@ -226,3 +226,35 @@ def test_a_shop_deauthorized_during_a_refresh_keeps_no_token(simulator):
     assert "revoked" in str(outcome["error"])
     assert not ShopToken.objects.filter(shop=shop).exists()
     assert Shop.objects.get(pk=shop.pk).status == Shop.Status.DISABLED
+
+
+@pytest.mark.django_db
+def test_refreshing_from_the_admin_says_why_it_could_not(simulator, monkeypatch):
+    from django.test import Client
+
+    from tests.factories import UserFactory, login_verified
+
+    shop = _connected_shop(simulator)
+    before = ShopToken.objects.get(shop=shop).refresh_token_encrypted
+    browser = Client()
+    login_verified(browser, UserFactory(is_superuser=True))
+
+    def refresh_now():
+        selected = {"action": "refresh_tokens_now", "_selected_action": [shop.pk]}
+        response = browser.post("/admin/integrations/shop/", selected, follow=True)
+        assert response.status_code == 200
+        return [str(m) for m in response.context["messages"]]
+
+    # Another caller holds the refresh (and does not finish while this one waits).
+    monkeypatch.setattr("integrations.services.tokens.REFRESH_WAIT_SECONDS", 0)
+    ShopToken.objects.filter(shop=shop).update(
+        refreshing_until=timezone.now() + timedelta(minutes=1)
+    )
+    [busy] = refresh_now()
+    assert "another caller is refreshing" in busy
+    ShopToken.objects.filter(shop=shop).update(refreshing_until=None)
+    simulator.sim.faults.script("auth/access_token/get", [500] * 8)
+    [down] = refresh_now()
+    assert "error_server" in down
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 0  # none got through
+    assert ShopToken.objects.get(shop=shop).refresh_token_encrypted == before
