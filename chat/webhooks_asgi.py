@@ -8,11 +8,12 @@ Other methods and paths go on to Django.
 
 As it is answered, a new push that carries everything its processing needs (a buyer's chat
 message: no marketplace call) is processed here too, in order on one thread, behind at most a
-few others and within a share of each second (PUSH_INLINE_CPU_SHARE), so the message reaches
-the agents' sockets without the task queue's round trip. The share counts the thread's wall
-time, not only its CPU: waiting on the database is time the pushes behind it wait too. Any
-other push, a push beyond that share, or one whose processing fails goes to the Celery queue as
-under WSGI; if the process dies first, the sweep enqueues it.
+few others and within a share of this process's CPU (PUSH_INLINE_CPU_SHARE), so the message
+reaches the agents' sockets without the task queue's round trip. The thread's wall time counts
+too: waiting (on the database, a lock) is time the pushes behind it wait as well, so none is
+added behind a push that has stalled, nor once the thread was busy for most of the current
+second. Any other push, a push beyond those bounds, or one whose processing fails goes to the
+Celery queue as under WSGI; if the process dies first, the sweep enqueues it.
 """
 
 import asyncio
@@ -51,41 +52,48 @@ _answer = sync_to_async(_answer_in_thread, thread_sensitive=False)
 
 class InlineProcessing:
     """Admits pushes for processing on this process's one processing thread while fewer than
-    MAX_WAITING are there, the time it took within the current second (wall time, or CPU time
-    if more) stays under PUSH_INLINE_CPU_SHARE of it, and the push it is on has not taken
-    longer than that share by itself (nothing more queues behind a stalled one). Used from the
-    event loop, but for `_process`, which runs on the processing thread."""
+    MAX_WAITING are there, and within the current second the thread used less than
+    PUSH_INLINE_CPU_SHARE of a core (CPU time) and was busy less than BUSY_LIMIT of it (wall
+    time), and the push it is on has run less than STALLED_AFTER (nothing more queues behind a
+    stalled one). Used from the event loop, but for `_process`, which runs on the processing
+    thread."""
 
     MAX_WAITING = 8  # a short wait on this thread still beats the task queue's round trip
+    BUSY_LIMIT = 0.9  # of a second: beyond it the thread falls behind the pushes it admits
+    STALLED_AFTER = 0.2  # seconds; a push takes a few milliseconds
 
     def __init__(self) -> None:
         self.waiting = 0
         self.window = 0.0
-        self.used = 0.0
+        self.used = 0.0  # CPU seconds in the current window
+        self.busy = 0.0  # wall seconds in the current window
         self.running_since: float | None = None  # when the push in progress started
         self._executor: ThreadPoolExecutor | None = None
 
     def reserve(self) -> bool:
         now = time.monotonic()
         if now - self.window >= 1.0:
-            self.window, self.used = now, 0.0
+            self.window, self.used, self.busy = now, 0.0, 0.0
         share = settings.PUSH_INLINE_CPU_SHARE
-        running = self.running_since
         if self.waiting >= self.MAX_WAITING or share <= 0 or self.used >= share:
             return False
-        if running is not None and now - running >= share:
-            return False  # stalled (a lock, a slow database): do not queue pushes behind it
+        running = self.running_since
+        if self.busy >= self.BUSY_LIMIT or (
+            running is not None and now - running >= self.STALLED_AFTER
+        ):
+            return False
         self.waiting += 1
         return True
 
-    def _process(self, request_id: str, event_id: int) -> float:
+    def _process(self, request_id: str, event_id: int) -> tuple[float, float]:
+        """(CPU, wall) seconds the push took on this thread."""
         cpu, wall = time.thread_time(), time.monotonic()
         self.running_since = wall
         try:
             _in_request(request_id, inbound_event_process_here, event_id=event_id)
         finally:
             self.running_since = None
-        return max(time.monotonic() - wall, time.thread_time() - cpu)
+        return time.thread_time() - cpu, time.monotonic() - wall
 
     def start(self, event_id: int | None, request_id: str = "") -> None:
         """Process the reserved push (None: nothing to process, release the reservation); its
@@ -103,7 +111,9 @@ class InlineProcessing:
     def _done(self, future: asyncio.Future) -> None:
         self.waiting -= 1
         if not future.cancelled() and future.exception() is None:
-            self.used += future.result()
+            cpu, wall = future.result()
+            self.used += cpu
+            self.busy += wall
 
 
 async def _respond(send, status: int, text: str) -> None:

@@ -1,6 +1,8 @@
 """Processing pushes in the web process: admission within a CPU share, and the fallback to the
 task queue when processing there fails."""
 
+from concurrent.futures import Future
+
 import pytest
 
 from chat.models import BuyerOrder, InboundEvent
@@ -38,28 +40,40 @@ def test_a_few_pushes_wait_and_only_within_the_cpu_share(settings, monkeypatch):
     assert inline.reserve() is False
 
 
-def test_the_share_counts_time_spent_waiting_and_nothing_queues_behind_a_stalled_push(
-    settings, monkeypatch
-):
+def test_wall_time_counts_and_nothing_queues_behind_a_stalled_push(settings, monkeypatch):
     clock = _Clock()
     monkeypatch.setattr("chat.webhooks_asgi.time.monotonic", clock)
     settings.PUSH_INLINE_CPU_SHARE = 0.25
     inline = InlineProcessing()
     admitted_while_running = []
 
-    def waits(request_id, function, **kwargs):  # the push waits 0.3 s, using no CPU
-        admitted_while_running.append(inline.reserve())
-        clock.now += 0.3
-        admitted_while_running.append(inline.reserve())
+    def waits(seconds):
+        def process(request_id, function, **kwargs):  # waiting (a lock, the database): no CPU
+            admitted_while_running.append(inline.reserve())
+            clock.now += seconds
+            admitted_while_running.append(inline.reserve())
 
-    monkeypatch.setattr("chat.webhooks_asgi._in_request", waits)
-    assert inline.reserve() is True
-    took = inline._process("request", 1)
-    assert took == pytest.approx(0.3, abs=0.01)  # its wall time; its CPU time was next to none
-    # Behind a push running for less than the share, others may wait; not behind a longer one.
+        return process
+
+    def run(seconds) -> tuple[float, float]:
+        monkeypatch.setattr("chat.webhooks_asgi._in_request", waits(seconds))
+        assert inline.reserve() is True
+        done = Future()
+        done.set_result(inline._process("request", 1))
+        inline._done(done)
+        return done.result()
+
+    cpu, wall = run(InlineProcessing.STALLED_AFTER + 0.1)
+    assert wall == pytest.approx(InlineProcessing.STALLED_AFTER + 0.1)
+    assert cpu < settings.PUSH_INLINE_CPU_SHARE  # the CPU share alone would admit more
+    # Behind a push running for a moment, others may wait; not behind one that has stalled.
     assert admitted_while_running == [True, False]
-    inline.waiting, inline.used = 0, took
-    assert inline.reserve() is False  # and the time it took spent the share of this second
+    assert inline.reserve() is True  # it ended: the thread is free again
+    inline.waiting = 0
+    run(InlineProcessing.BUSY_LIMIT - inline.busy + 0.01)  # the same second, busy nearly all
+    assert inline.reserve() is False
+    clock.now += 1.0  # a new second
+    assert inline.reserve() is True
 
 
 @pytest.mark.django_db
