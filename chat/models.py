@@ -303,6 +303,9 @@ class InboundEvent(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # Set while a worker asks the marketplace for what the push announced, with no lock held:
+    # no one else processes the event until then (the worker's task is killed before it ends).
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbound event")

@@ -12,9 +12,9 @@ message_received
 reply_sent
     A human reply took its place in the conversation: our agent's send acknowledged by the
     marketplace (fact kind ``agent_reply``) or a reply typed in the marketplace's seller tools
-    (``outside_reply``; agent unknown). sender: chat.models.ConversationFact (the class); kwargs: ``fact`` (the
-    ConversationFact: ``wait_ms``, ``first_response``, ``agent_id``, ``message_id``) and
-    ``conversation``. Auto-replies are not replies.
+    (``outside_reply``; agent unknown). sender: chat.models.ConversationFact (the class);
+    kwargs: ``fact`` (the ConversationFact: ``wait_ms``, ``first_response``, ``agent_id``,
+    ``message_id``) and ``conversation``. Auto-replies are not replies.
 
 conversation_assigned
     Assigned, transferred or unassigned (``fact.kind``; ``fact.agent_id`` the new assignee,

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from chat.models import InboundEvent
-from chat.services.inbound import inbound_event_record
+from chat.services.inbound import inbound_event_processable_here, inbound_event_record
 from integrations.adapters import get_adapter, platforms
 from integrations.errors import PushVerificationNotConfigured
 
@@ -54,7 +54,8 @@ def declared_length_refusal(value: str | None, limit: int) -> tuple[int, str] | 
 class PushAnswer(NamedTuple):
     status: int
     text: str = ""  # none with 200
-    # A new pending event stored with enqueue=False: the caller processes it.
+    # A new pending event stored with enqueue=False that carries everything its processing
+    # needs: the caller processes it (any other was queued).
     event_id: int | None = None
 
 
@@ -76,8 +77,13 @@ def push_answer(
         # Not stored: a non-2xx makes the marketplace retry, and lost-push recovery holds it.
         logger.exception("%s push could not be stored", platform)
         return PushAnswer(503, "Temporarily unable to store the push.")
-    pending = created and event.status == InboundEvent.Status.PENDING
-    return PushAnswer(200, event_id=event.pk if pending and not enqueue else None)
+    here = (
+        not enqueue
+        and created
+        and event.status == InboundEvent.Status.PENDING
+        and inbound_event_processable_here(event)
+    )
+    return PushAnswer(200, event_id=event.pk if here else None)
 
 
 def _response(status: int, text: str) -> HttpResponse:

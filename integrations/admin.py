@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from integrations.errors import AdapterError
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.selectors import connect_choices
 from integrations.services.connect import capabilities_missing, shop_capabilities_probe
@@ -132,6 +133,8 @@ class ShopAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{shop}: tokens refreshed.")
             except ShopNotConnected as exc:
                 self.message_user(request, f"{shop}: {exc.reason}", messages.ERROR)
+            except AdapterError as exc:  # e.g. Shopee down, or a refresh already under way
+                self.message_user(request, f"{shop}: {exc}", messages.ERROR)
 
     @admin.action(description=_("Probe API capabilities"))
     def probe_capabilities_now(self, request, queryset):

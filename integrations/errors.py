@@ -108,6 +108,12 @@ class NetworkError(AdapterError):
         self.outcome_unknown = outcome_unknown
 
 
+class RefreshInProgress(AdapterError):
+    """Another caller is refreshing the shop's tokens and has not finished yet: try later."""
+
+    permanent = False
+
+
 class NotConfigured(AdapterError):
     """The app's partner id or key is not set: no call can be made until the settings are."""
 

@@ -102,8 +102,9 @@ class Shop(models.Model):
 class ShopToken(models.Model):
     """The shop's OAuth token pair, encrypted at rest (shopee_cs.crypto).
 
-    Rows are written only by integrations.services.tokens, under a row lock: refresh tokens
-    are single-use, so two refreshes of one shop must never run at once.
+    Rows are written only by integrations.services.tokens. Refresh tokens are single-use, so
+    two refreshes of one shop must never run at once: a refresh claims the row first
+    (refreshing_until), and calls the marketplace with no lock held.
     """
 
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="token")
@@ -113,6 +114,7 @@ class ShopToken(models.Model):
     refresh_expires_at = models.DateTimeField(_("refresh token expires at"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("last refreshed at"), null=True, blank=True)
     refresh_count = models.PositiveIntegerField(_("refreshes"), default=0)
+    refreshing_until = models.DateTimeField(_("a refresh holds it until"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -293,3 +293,17 @@ def work_connections_end() -> None:
     """Django's request_finished handling, for work run outside its request cycle."""
     close_old_connections()
     _finished.at = time.monotonic()
+
+
+def connection_release() -> None:
+    """Before a marketplace call, which may wait for seconds: hand this thread's connection
+    back to the pool instead of holding it idle through the call; the next query takes one
+    again (no round trip). No transaction may be open then (a lock held through the call would
+    stall whoever waits on it): inside one, as in a test's, the connection stays. A persistent
+    connection (no pool, CONN_MAX_AGE) is the thread's own and stays too: closing it would
+    only cost a new connection."""
+    if connection.in_atomic_block:
+        return
+    pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
+    if pooled or connection.settings_dict.get("CONN_MAX_AGE") == 0:
+        connection.close()

@@ -30,3 +30,23 @@ def fake_market(monkeypatch):
     fake_market.FakeMarketAdapter.lost.clear()
     fake_market.FakeMarketAdapter.auths.clear()
     return fake_market
+
+
+@pytest.fixture(autouse=True)
+def _no_marketplace_call_inside_a_transaction(monkeypatch):
+    """Every outbound call in every test fails if the calling thread has a transaction open
+    (other than the test's own): a lock or a connection held through a marketplace call stalls
+    whoever waits on it (docs/pipeline.md)."""
+    from django.db import connections
+
+    from shopee_cs import http
+
+    send = http.request
+
+    def guarded(method, url, **kwargs):
+        for conn in connections.all(initialized_only=True):
+            if any(not block._from_testcase for block in conn.atomic_blocks):
+                raise AssertionError(f"{method} {url} called inside a transaction")
+        return send(method, url, **kwargs)
+
+    monkeypatch.setattr(http, "request", guarded)

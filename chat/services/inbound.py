@@ -7,9 +7,12 @@ an alert in the log: it is kept, never dropped.
 import hashlib
 import logging
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -40,7 +43,8 @@ def inbound_event_record(
 ) -> tuple[InboundEvent, bool]:
     """Store an authenticated push. Returns (event, created); a repeat is a no-op. With
     `enqueue` False the caller processes a new pending event itself
-    (inbound_event_process_here); the sweep still covers it if that never happens."""
+    (inbound_event_process_here) if it may (inbound_event_processable_here), and any other
+    is queued as usual; the sweep still covers it if that never happens."""
     text = storable_text(raw_body.decode("utf-8", errors="replace"))
     adapter = get_adapter(platform)
     try:
@@ -121,12 +125,31 @@ def _store(
         return InboundEvent.objects.get(platform=platform, dedup_key=dedup_key), False
     if status == InboundEvent.Status.PARKED:
         logger.error("parked inbound event %s: %s", event.pk, event.error)
-    elif enqueue:
+    elif enqueue or not inbound_event_processable_here(event):
         _enqueue(event.pk)
     return event, True
 
 
 # -- processing ---------------------------------------------------------------------------------
+
+
+def inbound_event_processable_here(event: InboundEvent) -> bool:
+    """Whether the stored push carries everything its processing needs (a chat message push
+    carries the message): it calls no marketplace, so the web process may process it. Every
+    other push goes to the task queue."""
+    return event.kind == types.PushKind.CHAT_MESSAGE and bool(
+        (event.payload.get("payload") or {}).get("message")
+    )
+
+
+@dataclass(frozen=True)
+class PushHandler:
+    """`store` writes in the transaction that marks the event processed. `fetch`, when the push
+    only announces something, asks the marketplace for it first: with no transaction open, no
+    lock held and the connection handed back; `store` then gets what it returned."""
+
+    store: Callable[[str, types.PushEvent, Any], None]
+    fetch: Callable[[str, types.PushEvent], Any] | None = None
 
 
 def _payload[P](event: types.PushEvent, *expected: type[P]) -> P:
@@ -143,33 +166,56 @@ def _shop(platform: str, event: types.PushEvent) -> Shop:
     return Shop.objects.get(platform=platform, platform_shop_id=event.shop_id)
 
 
-def _chat(platform: str, event: types.PushEvent) -> None:
-    push = _payload(event, types.ChatMessagePush)
-    if push.message is not None:
-        conversation = conversation_locked_with_shop(
-            platform=platform,
-            platform_shop_id=event.shop_id,
-            platform_conversation_id=push.message.conversation_id,
-        )
-        shop = conversation.shop if conversation else _shop(platform, event)
-        message_ingest(shop=shop, message=push.message, conversation=conversation)
-        return
-    shop = _shop(platform, event)
+def _chat_message(platform: str, event: types.PushEvent, _fetched: None) -> None:
+    message = _payload(event, types.ChatMessagePush).message
+    conversation = conversation_locked_with_shop(
+        platform=platform,
+        platform_shop_id=event.shop_id,
+        platform_conversation_id=message.conversation_id,
+    )
+    shop = conversation.shop if conversation else _shop(platform, event)
+    message_ingest(shop=shop, message=message, conversation=conversation)
+
+
+def _chat_notification_fetch(platform: str, event: types.PushEvent):
     # A notification only announces activity: fetch the conversation's latest messages.
-    if push.conversation_id:
-        from chat.services.reconcile import conversation_messages_sync
+    from chat.services.reconcile import conversation_messages_fetch
 
-        conversation_messages_sync(shop=shop, platform_conversation_id=push.conversation_id)
+    shop = _shop(platform, event)
+    conversation_id = _payload(event, types.ChatMessagePush).conversation_id
+    if not conversation_id:
+        return shop, None
+    return shop, conversation_messages_fetch(shop=shop, platform_conversation_id=conversation_id)
 
 
-def _order(platform: str, event: types.PushEvent) -> None:
+def _chat_notification_store(platform: str, event: types.PushEvent, fetched) -> None:
+    from chat.services.reconcile import conversation_messages_store
+
+    shop, messages = fetched
+    if messages is not None:
+        conversation_messages_store(shop=shop, fetched=messages)
+
+
+def _order_fetch(platform: str, event: types.PushEvent):
+    shop = _shop(platform, event)
     push = _payload(event, types.OrderStatusPush, types.TrackingPush)
-    orders.order_refresh(shop=_shop(platform, event), order_ref=push.order_ref)
+    return shop, orders.order_fetch(shop=shop, order_ref=push.order_ref)
 
 
-def _return(platform: str, event: types.PushEvent) -> None:
+def _order_store(platform: str, event: types.PushEvent, fetched) -> None:
+    shop, order = fetched
+    orders.order_store(shop=shop, fetched=order)
+
+
+def _return_fetch(platform: str, event: types.PushEvent):
+    shop = _shop(platform, event)
     push = _payload(event, types.ReturnPush)
-    orders.return_refresh(shop=_shop(platform, event), return_ref=push.return_ref)
+    return shop, orders.return_fetch(shop=shop, return_ref=push.return_ref)
+
+
+def _return_store(platform: str, event: types.PushEvent, fetched) -> None:
+    shop, ret = fetched
+    orders.return_store(shop=shop, fetched=ret)
 
 
 def _auth_shop_ids(event: types.PushEvent) -> tuple[str, ...]:
@@ -177,7 +223,7 @@ def _auth_shop_ids(event: types.PushEvent) -> tuple[str, ...]:
     return push.shop_ids or ((event.shop_id,) if event.shop_id else ())
 
 
-def _deauthorized(platform: str, event: types.PushEvent) -> None:
+def _deauthorized(platform: str, event: types.PushEvent, _fetched: None) -> None:
     for shop_id in _auth_shop_ids(event):
         shop_deauthorize(
             platform=platform,
@@ -186,11 +232,11 @@ def _deauthorized(platform: str, event: types.PushEvent) -> None:
         )
 
 
-def _authorized(platform: str, event: types.PushEvent) -> None:
+def _authorized(platform: str, event: types.PushEvent, _fetched: None) -> None:
     logger.info("authorization push for shops %s", _auth_shop_ids(event))
 
 
-def _expiring(platform: str, event: types.PushEvent) -> None:
+def _expiring(platform: str, event: types.PushEvent, _fetched: None) -> None:
     from integrations.models import IntegrationAlert
     from integrations.services.alerts import integration_alert_raise
 
@@ -205,14 +251,16 @@ def _expiring(platform: str, event: types.PushEvent) -> None:
         )
 
 
-HANDLERS: dict[types.PushKind, Callable[[str, types.PushEvent], None]] = {
-    types.PushKind.CHAT_MESSAGE: _chat,
-    types.PushKind.ORDER_STATUS: _order,
-    types.PushKind.TRACKING_NUMBER: _order,
-    types.PushKind.RETURN_UPDATE: _return,
-    types.PushKind.DEAUTHORIZED: _deauthorized,
-    types.PushKind.AUTHORIZED: _authorized,
-    types.PushKind.TOKEN_EXPIRING: _expiring,
+_ORDER = PushHandler(fetch=_order_fetch, store=_order_store)
+_CHAT_NOTIFICATION = PushHandler(fetch=_chat_notification_fetch, store=_chat_notification_store)
+HANDLERS: dict[types.PushKind, PushHandler] = {
+    types.PushKind.CHAT_MESSAGE: PushHandler(store=_chat_message),
+    types.PushKind.ORDER_STATUS: _ORDER,
+    types.PushKind.TRACKING_NUMBER: _ORDER,
+    types.PushKind.RETURN_UPDATE: PushHandler(fetch=_return_fetch, store=_return_store),
+    types.PushKind.DEAUTHORIZED: PushHandler(store=_deauthorized),
+    types.PushKind.AUTHORIZED: PushHandler(store=_authorized),
+    types.PushKind.TOKEN_EXPIRING: PushHandler(store=_expiring),
 }
 
 
@@ -229,24 +277,48 @@ class _Unprocessable(Exception):
     """The push is kept, parked with this error (an alert in the log), and not retried."""
 
 
-def _claim(event_id: int) -> InboundEvent | None:
-    return first_with_related(
-        InboundEvent,
-        "",
-        "t0.id = %s AND t0.status = %s",
-        [event_id, InboundEvent.Status.PENDING],
-        lock=True,
-        skip_locked=True,
-    )
+def _claim(event_id: int, lease=None) -> InboundEvent | None:
+    """The pending event, locked (skipped when locked elsewhere). Without `lease`, only one
+    that no fetch has claimed (or whose claim ran out); with it, only one still claimed by
+    that very lease."""
+    if lease is None:
+        where = (
+            "t0.id = %s AND t0.status = %s AND (t0.claimed_until IS NULL OR t0.claimed_until < %s)"
+        )
+        params = [event_id, InboundEvent.Status.PENDING, timezone.now()]
+    else:
+        where = "t0.id = %s AND t0.status = %s AND t0.claimed_until = %s"
+        params = [event_id, InboundEvent.Status.PENDING, lease]
+    return first_with_related(InboundEvent, "", where, params, lock=True, skip_locked=True)
 
 
-def _handle(event: InboundEvent) -> None:
-    push = push_event_from_jsonable(event.payload)
+def _lease_seconds() -> float:
+    # A fetch ends within the task's hard time limit (its worker is killed after it), so the
+    # claim of a killed worker frees the event soon after, for the sweep.
+    return settings.CELERY_TASK_TIME_LIMIT + 30
+
+
+def _lease_take(event: InboundEvent):
+    event.claimed_until = timezone.now() + timedelta(seconds=_lease_seconds())
+    save_fields(event, "claimed_until")
+    return event.claimed_until
+
+
+def _handler(push: types.PushEvent) -> PushHandler:
+    chat = push.kind == types.PushKind.CHAT_MESSAGE
+    if chat and isinstance(push.payload, types.ChatMessagePush) and push.payload.message is None:
+        return _CHAT_NOTIFICATION
     handler = HANDLERS.get(push.kind)
     if handler is None:
         raise _Unprocessable(f"no handler for push kind {push.kind} (code {push.platform_code})")
+    return handler
+
+
+@contextmanager
+def _refusals(push: types.PushEvent):
+    """The handlers' known failures, as a retry or a refusal that parks the event."""
     try:
-        handler(event.platform, push)
+        yield
     except Shop.DoesNotExist as exc:
         raise _Unprocessable(f"push for unknown shop {push.shop_id}") from exc
     except ShopNotConnected as exc:
@@ -262,7 +334,11 @@ def _finish(event: InboundEvent, error: str = "") -> None:
     event.status = InboundEvent.Status.PARKED if error else InboundEvent.Status.PROCESSED
     event.error = error
     event.processed_at = timezone.now()
-    save_fields(event, "status", "error", "processed_at", "attempts")
+    fields = ["status", "error", "processed_at", "attempts"]
+    if event.claimed_until is not None:  # done with: the admin shows no claim on it
+        event.claimed_until = None
+        fields.append("claimed_until")
+    save_fields(event, *fields)
     if error:
         logger.error("parked inbound event %s: %s", event.pk, error)
 
@@ -270,25 +346,48 @@ def _finish(event: InboundEvent, error: str = "") -> None:
 def inbound_event_process(*, event_id: int) -> InboundEvent | None:
     """Process one stored push. Idempotent: a processed or parked event is skipped.
 
-    The handler's writes and the event's new status commit together. A failed handler rolls
-    all of them back; the event is then parked, or its attempt counted before the retry, in a
-    transaction of its own (no savepoint around the handler on the common path)."""
+    The handler's writes and the event's new status commit together, under the event's row
+    lock. A push that only announces something (an order, a return, a chat notification) is
+    first claimed (a lease, committed at once), then its marketplace calls run with no
+    transaction open and no lock held; what they returned is stored in one short transaction
+    that takes the event again only if the claim is still this run's. Another run meanwhile
+    finds the event claimed and leaves it, so nothing is applied twice. A failed handler rolls
+    its writes back; the event is then parked, or its attempt counted (and the claim dropped)
+    before the retry, in a transaction of its own (no savepoint around the handler on the
+    common path)."""
+    lease = None
     try:
         with transaction.atomic():
             event = _claim(event_id)
             if event is None:
                 return None  # done already, parked, or another worker holds it
-            _handle(event)
+            push = push_event_from_jsonable(event.payload)
+            handler = _handler(push)
+            if handler.fetch is None:
+                with _refusals(push):
+                    handler.store(event.platform, push, None)
+                _finish(event)
+                return event
+            lease = _lease_take(event)
+        with _refusals(push):
+            fetched = handler.fetch(event.platform, push)
+        with transaction.atomic():
+            event = _claim(event_id, lease)
+            if event is None:
+                return None  # the claim ran out and another run took the event
+            with _refusals(push):
+                handler.store(event.platform, push, fetched)
             _finish(event)
         return event
     except (_Unprocessable, Retry) as exc:
         with transaction.atomic():
-            event = _claim(event_id)
+            event = _claim(event_id, lease)
             if event is None:
                 return None
             if isinstance(exc, Retry):
                 event.attempts += 1
-                event.save(update_fields=["attempts"])
+                event.claimed_until = None
+                save_fields(event, "attempts", "claimed_until")
             else:
                 _finish(event, error=str(exc))
         if isinstance(exc, Retry):
@@ -297,20 +396,21 @@ def inbound_event_process(*, event_id: int) -> InboundEvent | None:
     except Exception as exc:
         # The database may be why it failed: then nothing can be counted, and the sweep retries.
         with suppress(DatabaseError):
-            _count_unexpected_failure(event_id, exc)
+            _count_unexpected_failure(event_id, exc, lease)
         raise
 
 
-def _count_unexpected_failure(event_id: int, exc: Exception) -> None:
+def _count_unexpected_failure(event_id: int, exc: Exception, lease) -> None:
     with transaction.atomic():
-        event = _claim(event_id)
+        event = _claim(event_id, lease)
         if event is None:
             return
         if event.attempts + 1 >= MAX_UNEXPECTED_FAILURES:
             _finish(event, error=f"processing failed {event.attempts + 1} times: {exc!r}")
         else:
             event.attempts += 1
-            save_fields(event, "attempts")
+            event.claimed_until = None
+            save_fields(event, "attempts", "claimed_until")
 
 
 def inbound_events_reprocess(*, event_ids: list[int]) -> tuple[int, int]:
@@ -326,7 +426,8 @@ def inbound_events_reprocess(*, event_ids: list[int]) -> tuple[int, int]:
             if not event.payload:
                 continue
             event.status, event.error, event.attempts = InboundEvent.Status.PENDING, "", 0
-            save_fields(event, "status", "error", "attempts")
+            event.claimed_until = None  # a claim left by the run that parked it
+            save_fields(event, "status", "error", "attempts", "claimed_until")
             _enqueue(event.pk)
             queued += 1
     return queued, len(event_ids) - queued
@@ -344,10 +445,13 @@ def inbound_event_process_here(*, event_id: int) -> None:
 
 
 def inbound_events_pending_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
-    """Pending events whose task was lost (broker down at commit time, worker killed)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Pending events whose task was lost (broker down at commit time, worker killed); not
+    those a run has claimed while it asks the marketplace, until the claim runs out."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
     return list(
         InboundEvent.objects.filter(status=InboundEvent.Status.PENDING, received_at__lt=cutoff)
+        .exclude(claimed_until__gte=now)
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )

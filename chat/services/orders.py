@@ -1,10 +1,16 @@
-"""The order, tracking and return cache behind the console's side panel."""
+"""The order, tracking and return cache behind the console's side panel.
+
+Each refresh asks the marketplace first, with no transaction open and the database connection
+handed back, then stores the answer in one short transaction (`*_fetch`, then `*_store`): push
+processing stores it together with the push's status.
+"""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
+from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, NotFound
 from integrations.models import Shop
@@ -13,22 +19,32 @@ from integrations.services.tokens import ShopNotConnected, shop_api_call
 MAX_REFRESH = 20  # on-demand refresh is interactive: bound the marketplace calls
 
 
-def order_refresh(*, shop: Shop, order_ref: str) -> BuyerOrder | None:
-    """Fetch one order and its tracking from the marketplace and cache them."""
+@dataclass(frozen=True)
+class FetchedOrder:
+    order: types.Order
+    tracking: types.Tracking | None
+
+
+def order_fetch(*, shop: Shop, order_ref: str) -> FetchedOrder | None:
+    """One order and its tracking from the marketplace (None: it has no such order)."""
     adapter = get_adapter(shop.platform)
 
-    def fetch(auth):
+    def fetch(auth) -> FetchedOrder | None:
         order = adapter.get_order(auth, order_ref=order_ref)
         if order is None:
-            return None, None
+            return None
         try:
-            return order, adapter.get_tracking(auth, order_ref=order_ref)
+            return FetchedOrder(order, adapter.get_tracking(auth, order_ref=order_ref))
         except NotFound:
-            return order, None
+            return FetchedOrder(order, None)
 
-    order, tracking = shop_api_call(shop=shop, call=fetch)
-    if order is None:
+    return shop_api_call(shop=shop, call=fetch)
+
+
+def order_store(*, shop: Shop, fetched: FetchedOrder | None) -> BuyerOrder | None:
+    if fetched is None:
         return None
+    order, tracking = fetched.order, fetched.tracking
     items = [
         {
             "item_id": item.item_id,
@@ -65,11 +81,20 @@ def order_refresh(*, shop: Shop, order_ref: str) -> BuyerOrder | None:
     return cached
 
 
-def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
+def order_refresh(*, shop: Shop, order_ref: str) -> BuyerOrder | None:
+    """Fetch one order and its tracking from the marketplace and cache them."""
+    return order_store(shop=shop, fetched=order_fetch(shop=shop, order_ref=order_ref))
+
+
+def return_fetch(*, shop: Shop, return_ref: str) -> types.ReturnRequest:
     adapter = get_adapter(shop.platform)
-    ret = shop_api_call(
+    return shop_api_call(
         shop=shop, call=lambda auth: adapter.get_return(auth, return_ref=return_ref)
     )
+
+
+def return_store(*, shop: Shop, fetched: types.ReturnRequest) -> BuyerReturn:
+    ret = fetched
     with transaction.atomic():
         cached, _ = BuyerReturn.objects.update_or_create(
             shop=shop,
@@ -88,6 +113,10 @@ def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
             },
         )
     return cached
+
+
+def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
+    return return_store(shop=shop, fetched=return_fetch(shop=shop, return_ref=return_ref))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
 from integrations.services.tokens import ShopNotConnected, shop_auth_get, shop_tokens_refresh
-from shopee_cs.db import get_with_related, save_fields_statement
+from shopee_cs.db import connection_release, get_with_related, save_fields_statement
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +295,7 @@ def outbound_delivery_send(*, delivery_id: int, attempt_token: str = "") -> Deli
     for refreshed in (False, True):  # one token refresh on an auth error, then give up
         try:
             auth = shop_auth_get(shop=conversation.shop, token=None if refreshed else preloaded)
+            connection_release()  # to the pool, not held idle through the send
             result = adapter.send_message(auth, outbound)
         except ShopNotConnected as exc:
             _fail(delivery, code="shop_not_connected", reason=exc.reason)

@@ -24,6 +24,7 @@ from integrations.errors import AdapterError, RateLimited
 from integrations.models import Shop
 from integrations.services.tokens import ShopNotConnected, shop_api_call
 from integrations.types import ShopAuth
+from shopee_cs.db import connection_release
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _lease_take(shop: Shop):
 
 
 @dataclass(frozen=True)
-class _Fetched:
+class FetchedMessages:
     platform_conversation_id: str
     buyer_name: str
     messages: list
@@ -75,7 +76,7 @@ class _Fetched:
 
 def _fetch_new_messages(
     adapter, auth, *, platform_conversation_id: str, known_until, buyer_name: str = ""
-) -> _Fetched:
+) -> FetchedMessages:
     """Page back through a conversation until reaching what we already have (HTTP only)."""
     collected, unreadable, cursor = [], (), None
     for _ in range(MAX_MESSAGE_PAGES):
@@ -92,7 +93,7 @@ def _fetch_new_messages(
         if reached_known or not page.has_more:
             break
         cursor = page.next_cursor
-    return _Fetched(platform_conversation_id, buyer_name, collected, unreadable)
+    return FetchedMessages(platform_conversation_id, buyer_name, collected, unreadable)
 
 
 def _park(shop: Shop, unreadable: tuple) -> None:
@@ -105,7 +106,7 @@ def _park(shop: Shop, unreadable: tuple) -> None:
             )
 
 
-def _store(shop: Shop, fetched: list[_Fetched]) -> int:
+def _store(shop: Shop, fetched: list[FetchedMessages]) -> int:
     """Write what was fetched in one transaction; each conversation's cursor moves with it."""
     _park(shop, tuple(record for f in fetched for record in f.unreadable))
     return messages_ingest_batch(
@@ -133,6 +134,7 @@ class _PageInFlight:
 
 def _page_start(pool, adapter, auth, shop: Shop, since, cursor) -> _PageInFlight:
     """List one page of conversations and start fetching the messages of those that changed."""
+    connection_release()
     page = adapter.list_conversations(auth, cursor=cursor, page_size=CONVERSATION_PAGE_SIZE)
     _park(shop, page.unreadable)
     changed = [
@@ -161,13 +163,14 @@ class ConversationSyncResult:
     unreadable: int  # records parked because they could not be read
 
 
-def conversation_messages_sync(
+def conversation_messages_fetch(
     *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
-) -> ConversationSyncResult:
-    """Fetch a conversation's messages newer than what we have."""
+) -> FetchedMessages:
+    """A conversation's messages newer than what we have, from the marketplace (with no
+    transaction open and the database connection handed back during the calls)."""
     adapter = get_adapter(shop.platform)
     known = _known_until(shop, [platform_conversation_id]).get(platform_conversation_id)
-    fetched = shop_api_call(
+    return shop_api_call(
         shop=shop,
         call=lambda auth: _fetch_new_messages(
             adapter,
@@ -177,7 +180,20 @@ def conversation_messages_sync(
             buyer_name=buyer_name,
         ),
     )
+
+
+def conversation_messages_store(*, shop: Shop, fetched: FetchedMessages) -> ConversationSyncResult:
     return ConversationSyncResult(_store(shop, [fetched]), len(fetched.unreadable))
+
+
+def conversation_messages_sync(
+    *, shop: Shop, platform_conversation_id: str, buyer_name: str = ""
+) -> ConversationSyncResult:
+    """Fetch a conversation's messages newer than what we have, then store them."""
+    fetched = conversation_messages_fetch(
+        shop=shop, platform_conversation_id=platform_conversation_id, buyer_name=buyer_name
+    )
+    return conversation_messages_store(shop=shop, fetched=fetched)
 
 
 def shop_reconcile(*, shop: Shop) -> ReconcileResult:
@@ -237,7 +253,9 @@ def _walk(shop: Shop, auth: ShopAuth) -> ReconcileResult:
                     upcoming = _page_start(pool, adapter, auth, shop, since, page.next_cursor)
                 except RateLimited as exc:
                     deferred = exc
-            created += _store(shop, [future.result() for future in current.futures])
+            connection_release()  # while the fetches end
+            fetched = [future.result() for future in current.futures]
+            created += _store(shop, fetched)
             seen += len(changed)
             for c in changed:
                 newest = max(newest, c.last_message_at) if newest else c.last_message_at

@@ -1,11 +1,13 @@
 """Token storage and refresh.
 
-Refresh is single-flight per shop: callers take the ShopToken row lock, and whoever gets it first
-refreshes; the others find a fresh token when the lock is released. The new pair is committed
-before anyone uses it, because Shopee's refresh tokens work once.
+Refresh is single-flight per shop: callers claim the ShopToken row (a conditional update), and
+whoever gets it first refreshes, with no lock held during the marketplace call; the others find
+a fresh token when the claim is released. The new pair is committed before anyone uses it,
+because Shopee's refresh tokens work once.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -13,15 +15,23 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.adapters import get_adapter
-from integrations.errors import AdapterError, AuthError, RefreshTokenInvalid, ShopAccessRevoked
+from integrations.errors import (
+    AdapterError,
+    AuthError,
+    RefreshInProgress,
+    RefreshTokenInvalid,
+    ShopAccessRevoked,
+)
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.alerts import integration_alert_raise, integration_alerts_resolve
 from integrations.services.credentials import shop_credentials
 from integrations.types import ShopAuth, TokenPair
 from shopee_cs.crypto import decrypt, encrypt
+from shopee_cs.db import connection_release
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +107,7 @@ def shop_api_call[T](
     alert, and ShopNotConnected is raised: nothing calls for it again until it is reconnected.
     """
     auth = shop_auth_get(shop=shop, token=token)
+    connection_release()  # the call may wait for seconds: no connection held idle through it
     try:
         return call(auth)
     except AuthError as exc:
@@ -107,6 +118,7 @@ def shop_api_call[T](
         shop_tokens_refresh(shop=shop, refused_access_token=auth.access_token),
         credentials=shop_credentials(shop),
     )
+    connection_release()
     try:
         return call(fresh)
     except (AuthError, ShopAccessRevoked) as exc:
@@ -124,6 +136,27 @@ def _authorization_lost(shop: Shop, reason: str, cause: Exception) -> NoReturn:
     raise ShopNotConnected(shop, shop.status_reason or full) from cause
 
 
+# A refresh ends well within this (the client's attempts at one call and their backoff); a
+# claim left by a killed process frees the shop after it.
+REFRESH_CLAIM = timedelta(seconds=120)
+# How long a caller waits for another's refresh before it gives up (retryable) for now.
+REFRESH_WAIT_SECONDS = 20.0
+REFRESH_POLL_SECONDS = 0.05
+
+
+def _refresh_claim(token: ShopToken):
+    """The claim's end if this caller may refresh the pair (a conditional update, committed at
+    once), else None: another caller is refreshing it."""
+    now = timezone.now()
+    until = now + REFRESH_CLAIM
+    taken = (
+        ShopToken.objects.filter(pk=token.pk)
+        .filter(Q(refreshing_until__isnull=True) | Q(refreshing_until__lt=now))
+        .update(refreshing_until=until)
+    )
+    return until if taken else None
+
+
 def shop_tokens_refresh(
     *,
     shop: Shop,
@@ -131,45 +164,92 @@ def shop_tokens_refresh(
     force: bool = False,
     refused_access_token: str | None = None,
 ) -> ShopAuth:
-    """Refresh the pair unless another caller already did while we waited for the lock.
+    """Refresh the pair unless another caller did while we waited for it.
+
+    Single-flight per shop without a lock held through the marketplace call: the caller that
+    claims the token row calls it, with no transaction open and the connection handed back,
+    then stores the new pair in one short transaction; the others wait for the claim to clear
+    and use that pair (RefreshInProgress after REFRESH_WAIT_SECONDS).
 
     ``refused_access_token``: the marketplace refused this token before its expiry; refresh
-    unless the stored one is already another (a concurrent caller refreshed it).
-    """
-    failure: AdapterError | None = None
-    with transaction.atomic():
-        locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
-        if locked_shop.status != Shop.Status.ACTIVE:
-            raise ShopNotConnected(locked_shop, locked_shop.status_reason or locked_shop.status)
-        token = ShopToken.objects.select_for_update().filter(shop=locked_shop).first()
+    unless the stored one is already another (a concurrent caller refreshed it)."""
+    waited_since, seen = None, None
+    while True:
+        current = Shop.objects.get(pk=shop.pk)
+        if current.status != Shop.Status.ACTIVE:
+            raise ShopNotConnected(current, current.status_reason or current.status)
+        token = ShopToken.objects.filter(shop=current).first()
         if token is None:
-            raise ShopNotConnected(locked_shop, "never authorized")
-        current = decrypt(token.access_token_encrypted)
-        if refused_access_token is not None:
-            reusable = current != refused_access_token  # another caller already replaced it
-        else:
-            reusable = not force
-        if reusable and _valid_for(token, min_validity):
-            return ShopAuth(shop_id=locked_shop.platform_shop_id, access_token=current)
-        adapter = get_adapter(locked_shop.platform)
-        try:
-            pair = adapter.refresh_tokens(
-                refresh_token=decrypt(token.refresh_token_encrypted),
-                shop_id=locked_shop.platform_shop_id,
-            )
-        except _PERMANENT_REFRESH_ERRORS as exc:
-            failure = exc
-            _mark_needs_reauth(shop=locked_shop, reason=_reason(exc))
-        else:
-            shop_tokens_store(shop=locked_shop, pair=pair)
-            ShopToken.objects.filter(pk=token.pk).update(
-                refreshed_at=timezone.now(), refresh_count=token.refresh_count + 1
-            )
-            logger.info("refreshed tokens of shop %s", locked_shop.platform_shop_id)
-    # Outside the block: the needs-reauth state above is committed, not rolled back.
-    if failure is not None:
+            raise ShopNotConnected(current, "never authorized")
+        seen = seen or token.access_token_encrypted
+        if _usable(token, seen, force, min_validity, refused_access_token):
+            return _auth(current, token)
+        if token.refreshing_until is None or token.refreshing_until < timezone.now():
+            claim = _refresh_claim(token)
+            if claim is not None:
+                break
+        now = time.monotonic()
+        waited_since = waited_since if waited_since is not None else now
+        if now - waited_since > REFRESH_WAIT_SECONDS:
+            raise RefreshInProgress("another caller is refreshing the shop's tokens")
+        time.sleep(REFRESH_POLL_SECONDS)
+    try:
+        # Read again under the claim: a refresh that ended just before it rotated the pair.
+        token = ShopToken.objects.get(pk=token.pk)
+        if _usable(token, seen, force, min_validity, refused_access_token):
+            return _auth(current, token)
+        return _refresh_claimed(current, token, claim)
+    finally:  # only our own claim: one that outlived it may have been taken by another caller
+        ShopToken.objects.filter(pk=token.pk, refreshing_until=claim).update(refreshing_until=None)
+
+
+def _usable(
+    token: ShopToken, seen: str, force: bool, min_validity: timedelta, refused: str | None
+) -> bool:
+    """Valid long enough; when forced, only a pair another caller stored since `seen` will do,
+    and when a token was refused, only another one."""
+    if refused is not None:
+        rotated = decrypt(token.access_token_encrypted) != refused
+        return rotated and _valid_for(token, min_validity)
+    rotated = token.access_token_encrypted != seen
+    return (rotated or not force) and _valid_for(token, min_validity)
+
+
+def _auth(shop: Shop, token: ShopToken) -> ShopAuth:
+    return ShopAuth(
+        shop_id=shop.platform_shop_id, access_token=decrypt(token.access_token_encrypted)
+    )
+
+
+def _refresh_claimed(shop: Shop, token: ShopToken, claim) -> ShopAuth:
+    adapter = get_adapter(shop.platform)
+    refresh_token = decrypt(token.refresh_token_encrypted)
+    connection_release()
+    try:
+        pair = adapter.refresh_tokens(refresh_token=refresh_token, shop_id=shop.platform_shop_id)
+    except _PERMANENT_REFRESH_ERRORS as exc:
+        with transaction.atomic():
+            locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
+            if locked_shop.status == Shop.Status.ACTIVE:
+                _mark_needs_reauth(shop=locked_shop, reason=_reason(exc))
         shop.refresh_from_db()
-        raise ShopNotConnected(shop, shop.status_reason) from failure
+        raise ShopNotConnected(shop, shop.status_reason) from exc
+    with transaction.atomic():
+        # The shop first, as a deauthorization locks it: a pair refreshed meanwhile is not
+        # stored for a shop that was disconnected.
+        locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
+        if (
+            locked_shop.status != Shop.Status.ACTIVE
+            or not ShopToken.objects.filter(pk=token.pk, refreshing_until=claim).exists()
+        ):
+            raise ShopNotConnected(
+                locked_shop, locked_shop.status_reason or "disconnected during the refresh"
+            )
+        shop_tokens_store(shop=locked_shop, pair=pair)
+        ShopToken.objects.filter(pk=token.pk).update(
+            refreshed_at=timezone.now(), refresh_count=token.refresh_count + 1
+        )
+    logger.info("refreshed tokens of shop %s", shop.platform_shop_id)
     shop.refresh_from_db()
     return ShopAuth(shop_id=shop.platform_shop_id, access_token=pair.access_token)
 

@@ -51,9 +51,11 @@ CELERY_BEAT_SCHEDULE.update(
 INBOUND_EVENT_RETENTION_DAYS = env.int("INBOUND_EVENT_RETENTION_DAYS", default=30)
 LIVE_EVENT_RETENTION_HOURS = env.int("LIVE_EVENT_RETENTION_HOURS", default=48)
 
-# Under daphne, each process handles new pushes itself as it answers them, in order on one
-# thread, while that took less than this share of a core in the current second; beyond it, or
-# at 0, they wait for a Celery worker (chat.webhooks_asgi).
+# Under daphne, each process handles new chat message pushes itself as it answers them, in
+# order on one thread, while that took less than this share of a core in the current second
+# (and the thread is neither stalled nor busy most of the second, in wall time); beyond it, at
+# 0, and for pushes needing a marketplace call, they wait for a Celery worker
+# (chat.webhooks_asgi).
 PUSH_INLINE_CPU_SHARE = env.float("PUSH_INLINE_CPU_SHARE", default=0.5)
 
 # Pushes above this size are refused (413) before the body is read.

@@ -1,6 +1,8 @@
 """Processing pushes in the web process: admission within a CPU share, and the fallback to the
 task queue when processing there fails."""
 
+from concurrent.futures import Future
+
 import pytest
 
 from chat.models import BuyerOrder, InboundEvent
@@ -36,6 +38,65 @@ def test_a_few_pushes_wait_and_only_within_the_cpu_share(settings, monkeypatch):
     settings.PUSH_INLINE_CPU_SHARE = 0.0
     clock.now += 1.0
     assert inline.reserve() is False
+
+
+def test_wall_time_counts_and_nothing_queues_behind_a_stalled_push(settings, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr("chat.webhooks_asgi.time.monotonic", clock)
+    settings.PUSH_INLINE_CPU_SHARE = 0.25
+    inline = InlineProcessing()
+    admitted_while_running = []
+
+    def waits(seconds):
+        def process(request_id, function, **kwargs):  # waiting (a lock, the database): no CPU
+            admitted_while_running.append(inline.reserve())
+            clock.now += seconds
+            admitted_while_running.append(inline.reserve())
+
+        return process
+
+    def run(seconds) -> tuple[float, float]:
+        monkeypatch.setattr("chat.webhooks_asgi._in_request", waits(seconds))
+        assert inline.reserve() is True
+        done = Future()
+        done.set_result(inline._process("request", 1))
+        inline._done(done)
+        return done.result()
+
+    cpu, wall = run(InlineProcessing.STALLED_AFTER + 0.1)
+    assert wall == pytest.approx(InlineProcessing.STALLED_AFTER + 0.1)
+    assert cpu < settings.PUSH_INLINE_CPU_SHARE  # the CPU share alone would admit more
+    # Behind a push running for a moment, others may wait; not behind one that has stalled.
+    assert admitted_while_running == [True, False]
+    assert inline.reserve() is True  # it ended: the thread is free again
+    inline.waiting = 0
+    run(InlineProcessing.BUSY_LIMIT - inline.busy + 0.01)  # the same second, busy nearly all
+    assert inline.reserve() is False
+    clock.now += 1.0  # a new second
+    assert inline.reserve() is True
+
+
+@pytest.mark.django_db
+def test_only_a_push_carrying_its_message_is_left_to_the_web_process(
+    simulator, shop, django_capture_on_commit_callbacks
+):
+    from integrations.shopee.simulator import buyer_message
+
+    place_order(simulator.sim, shop_id=SHOP_ID)
+    buyer_message(simulator.sim, shop_id=SHOP_ID, text="here?")
+    order_body, message_body = take_pushes(simulator.sim)
+    with django_capture_on_commit_callbacks() as queued:
+        order, _ = inbound.inbound_event_record(
+            platform="shopee", raw_body=order_body, enqueue=False
+        )
+    assert len(queued) == 1  # the order must be fetched: a worker does it
+    assert inbound.inbound_event_processable_here(order) is False
+    with django_capture_on_commit_callbacks() as queued:
+        message, _ = inbound.inbound_event_record(
+            platform="shopee", raw_body=message_body, enqueue=False
+        )
+    assert queued == []  # the caller processes it
+    assert inbound.inbound_event_processable_here(message) is True
 
 
 @pytest.mark.django_db

@@ -100,10 +100,12 @@ def test_viewing_the_log_does_not_allow_processing_again(
 def test_a_push_failing_unexpectedly_is_parked_after_a_few_attempts(
     client, settings, simulator, shop, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(platform, push):
+    def broken(platform, push, fetched):
         raise DataError("value too long for type character varying(64)")
 
-    monkeypatch.setitem(inbound.HANDLERS, inbound.types.PushKind.CHAT_MESSAGE, broken)
+    monkeypatch.setitem(
+        inbound.HANDLERS, inbound.types.PushKind.CHAT_MESSAGE, inbound.PushHandler(store=broken)
+    )
     buyer_message(simulator.sim, shop_id=SHOP_ID, text="hello")
     [body] = take_pushes(simulator.sim)
     assert signed_post(client, settings, body).status_code == 200

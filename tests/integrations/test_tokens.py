@@ -189,3 +189,118 @@ def test_a_fresh_token_refused_too_means_the_shop_needs_reauthorization(simulato
     with pytest.raises(ShopNotConnected):  # and later calls fail fast, calling nothing
         shop_api_call(shop=shop, call=every_token_refused)
     assert len(tokens_seen) == 2
+
+
+REFRESH_PATH = "/api/v2/auth/access_token/get"
+
+
+def _refresh_in_thread(shop: Shop, outcome: dict) -> threading.Thread:
+    def run():
+        try:
+            outcome["auth"] = shop_tokens_refresh(shop=Shop.objects.get(pk=shop.pk))
+        except Exception as exc:  # asserted by the test
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _wait_for_the_call(simulator, thread: threading.Thread) -> None:
+    while simulator.sim.calls[REFRESH_PATH] < 1:
+        assert thread.is_alive()
+        thread.join(timeout=0.02)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_refresh_holds_no_lock_on_the_shop_or_its_tokens(simulator):
+    import psycopg
+    from django.db import connection
+
+    shop = _connected_shop(simulator)
+    _expire(shop)
+    simulator.sim.faults.configure(delays={REFRESH_PATH: 2})
+    outcome: dict = {}
+    thread = _refresh_in_thread(shop, outcome)
+    try:
+        _wait_for_the_call(simulator, thread)
+        s = connection.settings_dict
+        url = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
+        with psycopg.connect(url, autocommit=True) as other:
+            idle_in_transaction = other.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND state LIKE 'idle in transaction%%'"
+            ).fetchone()[0]
+            with other.transaction():  # NOWAIT: a row lock held anywhere fails at once
+                locked = (
+                    other.execute(
+                        "SELECT 1 FROM integrations_shop WHERE id = %s FOR UPDATE NOWAIT",
+                        [shop.pk],
+                    ).fetchall()
+                    + other.execute(
+                        "SELECT 1 FROM integrations_shoptoken WHERE shop_id = %s FOR UPDATE NOWAIT",
+                        [shop.pk],
+                    ).fetchall()
+                )
+    finally:
+        thread.join(timeout=30)
+    assert (idle_in_transaction, len(locked)) == (0, 2)
+    token = ShopToken.objects.get(shop=shop)
+    assert decrypt(token.access_token_encrypted) == outcome["auth"].access_token
+    assert (token.refresh_count, token.refreshing_until) == (1, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shop_deauthorized_during_a_refresh_keeps_no_token(simulator):
+    from integrations.services.connect import shop_deauthorize
+
+    shop = _connected_shop(simulator)
+    _expire(shop)
+    simulator.sim.faults.configure(delays={REFRESH_PATH: 2})
+    outcome: dict = {}
+    thread = _refresh_in_thread(shop, outcome)
+    try:
+        _wait_for_the_call(simulator, thread)
+        # Not held up by the refresh: before, it waited on the shop's lock until the call ended.
+        shop_deauthorize(platform=shop.platform, platform_shop_id=SHOP_MY, reason="revoked")
+        assert thread.is_alive()
+    finally:
+        thread.join(timeout=30)
+    assert isinstance(outcome.get("error"), ShopNotConnected)
+    assert "revoked" in str(outcome["error"])
+    assert not ShopToken.objects.filter(shop=shop).exists()
+    assert Shop.objects.get(pk=shop.pk).status == Shop.Status.DISABLED
+
+
+@pytest.mark.django_db
+def test_refreshing_from_the_admin_says_why_it_could_not(simulator, monkeypatch):
+    from django.test import Client
+
+    from tests.factories import UserFactory, login_verified
+
+    shop = _connected_shop(simulator)
+    before = ShopToken.objects.get(shop=shop).refresh_token_encrypted
+    browser = Client()
+    login_verified(browser, UserFactory(is_superuser=True))
+
+    def refresh_now():
+        selected = {"action": "refresh_tokens_now", "_selected_action": [shop.pk]}
+        response = browser.post("/admin/integrations/shop/", selected, follow=True)
+        assert response.status_code == 200
+        return [str(m) for m in response.context["messages"]]
+
+    # Another caller holds the refresh (and does not finish while this one waits).
+    monkeypatch.setattr("integrations.services.tokens.REFRESH_WAIT_SECONDS", 0)
+    ShopToken.objects.filter(shop=shop).update(
+        refreshing_until=timezone.now() + timedelta(minutes=1)
+    )
+    [busy] = refresh_now()
+    assert "another caller is refreshing" in busy
+    ShopToken.objects.filter(shop=shop).update(refreshing_until=None)
+    simulator.sim.faults.script("auth/access_token/get", [500] * 8)
+    [down] = refresh_now()
+    assert "error_server" in down
+    assert simulator.sim.snapshot_stats()["refresh_calls"] == 0  # none got through
+    assert ShopToken.objects.get(shop=shop).refresh_token_encrypted == before

@@ -27,7 +27,7 @@ LOADED_BY_RAW_SQL = {
     ],
     InboundEvent: [
         "id", "platform", "dedup_key", "source", "kind", "shop_platform_id", "payload",
-        "raw_body", "received_at", "status", "attempts", "error", "processed_at",
+        "raw_body", "received_at", "status", "attempts", "error", "processed_at", "claimed_until",
     ],
     Shop: [
         "id", "platform", "platform_shop_id", "site", "name", "status", "status_reason",
@@ -37,7 +37,7 @@ LOADED_BY_RAW_SQL = {
     ],
     ShopToken: [
         "id", "shop", "access_token_encrypted", "refresh_token_encrypted", "access_expires_at",
-        "refresh_expires_at", "refreshed_at", "refresh_count", "updated_at",
+        "refresh_expires_at", "refreshed_at", "refresh_count", "refreshing_until", "updated_at",
     ],
 }  # fmt: skip
 

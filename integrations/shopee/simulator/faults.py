@@ -2,7 +2,8 @@
 
 An outcome is one of: None (behave normally), an HTTP status (429 -> error_rate_limit, 5xx ->
 error_server, 200 -> normal), "timeout" (process, then answer after ``timeout_seconds``) or "drop"
-(process, then close the socket without any response).
+(process, then close the socket without any response). ``delays`` holds an endpoint's every
+answer back by its number of seconds (a slow marketplace: the call blocks, then succeeds).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Faults:
             self.timeout_seconds = 5.0
             self.retry_after: float | None = None  # sent as Retry-After on injected 429s
             self.paths: set[str] | None = None  # None: every /api/v2 path
+            self.delays: dict[str, float] = {}  # path -> seconds before each call is handled
             # Calls per second per shop (a token bucket with one second of burst); 0: no limit.
             self.shop_rate_limit = 0.0
             self._buckets: dict[str, tuple[float, float]] = {}  # shop -> (tokens, at)
@@ -47,13 +49,18 @@ class Faults:
             "retry_after",
             "paths",
             "shop_rate_limit",
+            "delays",
         }
         unknown = set(kw) - allowed
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        if "delays" in kw:
+            kw["delays"] = _delays(kw["delays"])
         with self._lock:
             for k, v in kw.items():
-                if k == "paths":
+                if k == "delays":
+                    pass
+                elif k == "paths":
                     v = {_norm(p) for p in v} if v else None
                 elif k == "retry_after":
                     v = None if v is None else float(v)
@@ -91,6 +98,11 @@ class Faults:
                 r -= pct
             return None
 
+    def delay(self, path: str) -> float:
+        """Seconds to hold this call of ``path`` before handling it (0: none)."""
+        with self._lock:
+            return self.delays.get(_norm(path), 0.0)
+
     def throttled(self, shop_id: str) -> bool:
         """Whether this call exceeds the shop's rate (the real API answers error_rate_limit)."""
         with self._lock:
@@ -114,8 +126,24 @@ class Faults:
             "retry_after": self.retry_after,
             "paths": sorted(self.paths) if self.paths is not None else None,
             "shop_rate_limit": self.shop_rate_limit,
+            "delays": dict(sorted(self.delays.items())),
             "scripts": {p: list(q) for p, q in self._scripts.items() if q},
         }
+
+
+def _delays(value: Any) -> dict[str, float]:
+    """{path: seconds}, each a number of seconds from 0 to 600 (checked before any is set)."""
+    if not isinstance(value, dict):
+        raise ValueError("delays must map endpoint paths to seconds")
+    delays = {}
+    for path, seconds in value.items():
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise ValueError(f"delay of {path!r} must be a number of seconds, not {seconds!r}")
+        if not 0 <= seconds <= 600:
+            raise ValueError(f"delay of {path!r} must be 0 to 600 seconds, not {seconds}")
+        if seconds:
+            delays[_norm(str(path))] = float(seconds)
+    return delays
 
 
 def _norm(path: str) -> str:

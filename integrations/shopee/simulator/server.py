@@ -91,6 +91,9 @@ class SimHandler(BaseHTTPRequestHandler):
             ra = sim.faults.retry_after
             extra = {"Retry-After": str(int(ra))} if fault == 429 and ra is not None else None
             return self._send(fault, body, extra)
+        delay = sim.faults.delay(url.path) if url.path.startswith("/api/v2/") else 0.0
+        if delay:
+            time.sleep(delay)  # a slow marketplace: the caller waits, then gets its answer
         status, body = api.handle(sim, method, url.path, query, raw, self.headers)
         if fault == "timeout":
             time.sleep(sim.faults.timeout_seconds)  # processed, but answered too late

@@ -201,3 +201,22 @@ def test_revoking_tokens_of_an_unknown_shop_is_refused_and_changes_nothing(simul
     assert refused.status_code == 400 and refused.json()["error"] == "SimError"
     assert requests.post(base, json={}, timeout=5).status_code == 400  # no shop named
     simulator.sim.check_access(tokens["access_token"], "100000001")  # still works
+
+
+def test_a_delay_is_set_per_endpoint_and_a_bad_one_is_refused_whole(simulator):
+    base = simulator.base_url + "/__sim__/"
+    set_ok = requests.post(
+        base + "faults", json={"delays": {"order/get_order_detail": 2.5}}, timeout=5
+    )
+    assert set_ok.json()["delays"] == {"/api/v2/order/get_order_detail": 2.5}
+    assert simulator.sim.faults.delay("/api/v2/order/get_order_detail") == 2.5
+    assert simulator.sim.faults.delay("/api/v2/order/get_escrow_detail") == 0
+    for bad in ({"a": -1}, {"a": 601}, {"a": "10"}, {"a": True}, ["order/get_order_detail"]):
+        refused = requests.post(
+            base + "faults", json={"delays": bad, "error_5xx_pct": 50}, timeout=5
+        )
+        assert refused.status_code == 400, bad
+        assert "delay" in refused.json()["message"]
+    unchanged = requests.get(base + "faults", timeout=5).json()
+    assert unchanged["delays"] == {"/api/v2/order/get_order_detail": 2.5}
+    assert unchanged["error_5xx_pct"] == 0  # nothing of a refused request was applied
