@@ -13,7 +13,6 @@ from shopee_cs.api_input import (
     MAX_ID,
     ClosedSerializer,
     PatternField,
-    StrictCharField,
     StrictIntegerField,
 )
 
@@ -142,8 +141,18 @@ class MessageOutputSerializer(serializers.Serializer):
 
 # In a query string an empty value (`?site=`) means the parameter is not set, as DRF reads
 # it; the schema says so by allowing "" (blank).
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter: given empty (`?page_size=`) it is refused as the schema's
+    integer says, not read as unset (DRF's reading of an empty form value)."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class ConversationListQuerySerializer(serializers.Serializer):
-    shop = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    shop = QueryIntegerField(required=False, min_value=1, max_value=MAX_ID)
     site = serializers.ChoiceField(choices=Site.choices, required=False, allow_blank=True)
     platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(
@@ -153,7 +162,7 @@ class ConversationListQuerySerializer(serializers.Serializer):
     unassigned = serializers.BooleanField(required=False, default=False)
     awaiting_reply = serializers.BooleanField(required=False, default=False)
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+    page_size = QueryIntegerField(required=False, default=50, min_value=1, max_value=100)
 
 
 class ConversationPageSerializer(serializers.Serializer):
@@ -163,7 +172,7 @@ class ConversationPageSerializer(serializers.Serializer):
 
 class MessagePageQuerySerializer(serializers.Serializer):
     before = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+    page_size = QueryIntegerField(required=False, default=50, min_value=1, max_value=200)
 
 
 class MessagePageSerializer(serializers.Serializer):
@@ -246,8 +255,15 @@ def _reply_serializer(kind: str, payload_class: type[_PayloadSerializer]) -> typ
         "kind": serializers.ChoiceField(
             choices=[kind], **({"default": kind} if kind == "text" else {})
         ),
-        "text": StrictCharField(
-            required=False, allow_blank=True, default="", max_length=5000, help_text=text_help
+        # No NUL (PostgreSQL cannot store it): the pattern says so in the schema too.
+        "text": PatternField(
+            r"[^\u0000]*",
+            "Null characters are not allowed.",
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=5000,
+            help_text=text_help,
         ),
         "payload": payload_class(required=kind != "text"),
     }

@@ -83,6 +83,8 @@ class PatternFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         schema = {"type": "string", "pattern": f"^{self.target.pattern}$"}
+        if self.target.max_length is not None:
+            schema["maxLength"] = self.target.max_length
         if self.target.help_text:
             schema["description"] = str(self.target.help_text)
         return schema

@@ -194,7 +194,8 @@ def step(
             last_buyer_message_at=_later(clock.last_buyer_message_at, m.at),
         ), facts
     if m.sender_kind in (SenderKind.AGENT, SenderKind.OUTSIDE):
-        # A human reply, here or in Seller Centre (agent unknown): it ends the wait.
+        # A human reply, here or in the marketplace's seller tools (agent unknown): it ends
+        # the wait.
         ours = m.sender_kind == SenderKind.AGENT
         since = clock.awaiting_reply_since
         reply = scope.fact(
@@ -211,7 +212,9 @@ def step(
             awaiting_reply_since=None,
             last_seller_message_at=_later(clock.last_seller_message_at, m.at),
         ), [reply]
-    if m.sender_kind == SenderKind.AUTO:  # answers no one: Shopee's response rate excludes it
+    if (
+        m.sender_kind == SenderKind.AUTO
+    ):  # answers no one: the marketplace's response rate excludes it
         return clock, [
             scope.fact(Kind.AUTO_REPLY, m.at, message_id=m.id, agent_id=clock.assignee_id)
         ]

@@ -271,7 +271,7 @@ def test_a_shop_deauthorized_during_a_refresh_keeps_no_token(simulator):
     assert isinstance(outcome.get("error"), ShopNotConnected)
     assert "revoked" in str(outcome["error"])
     assert not ShopToken.objects.filter(shop=shop).exists()
-    assert Shop.objects.get(pk=shop.pk).status == Shop.Status.DISABLED
+    assert Shop.objects.get(pk=shop.pk).status == Shop.Status.NEEDS_REAUTH
 
 
 @pytest.mark.django_db
