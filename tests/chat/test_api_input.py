@@ -201,3 +201,21 @@ def test_a_server_error_under_api_is_json_with_its_request_id(client, db, monkey
     response = client.get("/api/v1/shops/")
     assert response.status_code == 500 and response["Content-Type"] == "application/json"
     assert "X-Request-ID" in response.json()["detail"] and response["X-Request-ID"]
+
+
+@pytest.mark.parametrize("query", ["page_size=", "shop=", "page_size=abc"])
+def test_an_empty_or_malformed_integer_query_value_is_refused_naming_it(
+    client, conversation, query
+):
+    answer = client.get(f"/api/v1/conversations/?{query}")
+    assert answer.status_code == 400
+    assert query.split("=")[0] in answer.json()
+    thread = client.get(f"/api/v1/conversations/{conversation.pk}/messages/?page_size=")
+    assert thread.status_code == 400 and "page_size" in thread.json()
+
+
+def test_a_reply_text_with_a_nul_is_refused_and_nothing_is_stored(client, conversation):
+    before = _replies()
+    answer = _reply(client, conversation, {"text": "hello\u0000there"})
+    assert answer.status_code == 400 and "text" in answer.json()
+    assert _replies() == before
