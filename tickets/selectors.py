@@ -40,6 +40,10 @@ def ticket_notes(*, ticket: Ticket) -> list[TicketNote]:
     return list(ticket.notes.select_related("author").order_by("created_at", "id"))
 
 
+def ticket_attachments(*, ticket: Ticket) -> list[dict]:
+    return list(ticket.attachments.order_by("created_at", "id").values("url", "created_at"))
+
+
 def ticket_conversation_ids(*, ticket: Ticket) -> list[int]:
     return list(ticket.conversations.order_by("pk").values_list("pk", flat=True))
 
@@ -115,6 +119,7 @@ _COLUMNS = {
     "ticket_type__name": "k.name",
     "shop__name": "s.name",
     "shop__site": "s.site",
+    "shop__platform": "s.platform",
     "assignee__username": "u.username",
     "assignee__first_name": "u.first_name",
     "assignee__last_name": "u.last_name",
