@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the ticket statuses (a ticket's status and the statuses it may move to).
+    "ENUM_NAME_OVERRIDES": {"TicketStatusEnum": "tickets.models.Status"},
 }
 
 # --- Celery ------------------------------------------------------------------------------------
