@@ -17,10 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from chat.models import AgentGroup
 from chat.selectors import _visible_shop_ids, shop_ids_for_user
 from integrations.business_hours import BusinessCalendar, BusinessHoliday, BusinessPeriod
-from integrations.models import Shop
 from tickets.models import (
     SlaPolicy,
     Status,
@@ -30,7 +28,14 @@ from tickets.models import (
     TicketNote,
     TicketType,
 )
-from tickets.selectors import ticket_history, ticket_transcripts
+from tickets.selectors import (
+    groups_working_on,
+    people_working_on,
+    shops_among,
+    ticket_history,
+    ticket_transcripts,
+    ticket_type_list,
+)
 from tickets.services import (
     TicketInvalid,
     TicketRefused,
@@ -48,12 +53,16 @@ from tickets.services.tickets import EDITABLE
 from tickets.sla import SlaState, sla_state_q, ticket_sla_state
 
 
-def scoped(request, queryset, shop_field: str = "shop"):
-    """chat's row-level scope, resolved once per request: the list, each filter's choices and
-    the actions all ask for it."""
+def visible_shops(request) -> list[int] | None:
+    """chat's row-level scope (`None`: every shop), resolved once per request: the list, each
+    filter's choices, the forms and the actions all ask for it."""
     if not hasattr(request, "_tickets_visible_shops"):
         request._tickets_visible_shops = _visible_shop_ids(request.user)
-    visible = request._tickets_visible_shops
+    return request._tickets_visible_shops
+
+
+def scoped(request, queryset, shop_field: str = "shop"):
+    visible = visible_shops(request)
     return queryset if visible is None else queryset.filter(**{f"{shop_field}__in": visible})
 
 
@@ -125,19 +134,11 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 def groups_for(request):
-    """The groups that work on the user's shops."""
-    return scoped(request, AgentGroup.objects.all(), "shops").distinct()
+    return groups_working_on(visible_shops(request))
 
 
 def people_for(request):
-    """Active members of the groups that work on the user's shops (assignment targets)."""
-    groups = scoped(request, AgentGroup.objects.all(), "shops")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, agent_groups__in=groups)
-        .distinct()
-        .order_by("username")
-    )
+    return people_working_on(visible_shops(request))
 
 
 class AssignForm(forms.Form):
@@ -300,13 +301,13 @@ class TicketAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "shop":
-            kwargs["queryset"] = scoped(request, Shop.objects.all(), "pk")
+            kwargs["queryset"] = shops_among(visible_shops(request))
         elif db_field.name == "group":
             kwargs["queryset"] = groups_for(request)
         elif db_field.name == "assignee":
             kwargs["queryset"] = people_for(request)
         elif db_field.name == "ticket_type":
-            kwargs["queryset"] = TicketType.objects.filter(is_active=True)
+            kwargs["queryset"] = ticket_type_list()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -547,5 +548,5 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "shop":
-            kwargs["queryset"] = scoped(request, Shop.objects.all(), "pk")
+            kwargs["queryset"] = shops_among(visible_shops(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

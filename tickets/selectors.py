@@ -74,6 +74,28 @@ def group_get_for_user(*, user: Any, group_id: int) -> AgentGroup | None:
     return AgentGroup.objects.filter(pk=group_id, shops__in=shops).distinct().first()
 
 
+def shops_among(visible: list[int] | None) -> QuerySet[Shop]:
+    """The shops of a resolved scope (`None`: all), for the admin's choices."""
+    return Shop.objects.all() if visible is None else Shop.objects.filter(pk__in=visible)
+
+
+def groups_working_on(visible: list[int] | None) -> QuerySet[AgentGroup]:
+    """The agent groups that work on at least one of the shops (`None`: all)."""
+    groups = AgentGroup.objects.all()
+    return groups if visible is None else groups.filter(shops__in=visible).distinct()
+
+
+def people_working_on(visible: list[int] | None) -> QuerySet:
+    """Active members of those groups: who may be assigned a ticket of these shops."""
+    groups = groups_working_on(visible)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, agent_groups__in=groups)
+        .distinct()
+        .order_by("username")
+    )
+
+
 def user_get_active(*, user_id: int) -> Any | None:
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 

@@ -242,3 +242,38 @@ def test_notes_are_kept_and_recorded(team):
         ticket_note_add(ticket=ticket, actor=team.agent, body="   ")
     assert [n.body for n in ticket.notes.all()] == ["Asked the courier for a photo."]
     assert kinds(ticket) == ["created", "note"]
+
+
+def test_the_deadline_counts_only_the_shops_business_hours(team, sla):
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from integrations.business_hours import BusinessCalendar, BusinessPeriod
+
+    calendar = BusinessCalendar.objects.create(shop=team.shop)  # MY: Asia/Kuala_Lumpur
+    for weekday in range(7):  # one working hour a day
+        BusinessPeriod.objects.create(
+            calendar=calendar, weekday=weekday, starts_at=time(10), ends_at=time(11)
+        )
+    before = timezone.now()
+    ticket = open_ticket(team)  # 240 business minutes: four working days
+    local = ticket.due_at.astimezone(ZoneInfo("Asia/Kuala_Lumpur"))
+    assert local.time() == time(11)
+    assert ticket.due_at - before > timedelta(days=3)
+    assert ticket.due_soon_at.astimezone(ZoneInfo("Asia/Kuala_Lumpur")).time() == time(11)
+    assert timedelta(days=1) - timedelta(seconds=5) < ticket.due_at - ticket.due_soon_at
+
+
+def test_linking_a_conversation_of_another_shop_is_refused(team, other_team):
+    from tickets.services import ticket_conversation_link
+
+    ticket = open_ticket(team)
+    with pytest.raises(TicketInvalid, match="another shop"):
+        ticket_conversation_link(
+            ticket=ticket, actor=team.agent, conversation=conversation_of(other_team)
+        )
+    mine = conversation_of(team)
+    ticket_conversation_link(ticket=ticket, actor=team.agent, conversation=mine)
+    ticket_conversation_link(ticket=ticket, actor=team.agent, conversation=mine)  # once only
+    assert list(ticket.conversations.all()) == [mine]
+    assert kinds(ticket) == ["created", "linked"]
