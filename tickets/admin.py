@@ -45,11 +45,13 @@ from tickets.services import (
     ticket_create,
     ticket_merge,
     ticket_note_add,
+    ticket_transition,
     ticket_update,
     tickets_assign,
     tickets_transition,
 )
 from tickets.services.tickets import EDITABLE
+from tickets.services.workflow import transition_refusal
 from tickets.sla import SlaState, sla_state_q, ticket_sla_state
 
 
@@ -160,6 +162,44 @@ class MergeForm(forms.Form):
     )
 
 
+class TicketAdminForm(forms.ModelForm):
+    """The ticket page's form. The rules the services would refuse (a group or assignee of
+    another shop, a move the workflow forbids) show next to the field before anything is
+    saved."""
+
+    move_to = forms.ChoiceField(
+        label=_("Move to"), required=False, choices=[("", "—"), *Status.choices]
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "shop",
+            "ticket_type",
+            "subject",
+            "description",
+            "priority",
+            "group",
+            "assignee",
+            "order_ref",
+            "return_ref",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        ticket = self.instance if self.instance.pk else None
+        shop = cleaned.get("shop") or (ticket.shop if ticket else None)
+        group, assignee = cleaned.get("group"), cleaned.get("assignee")
+        if shop and group and not group.shops.filter(pk=shop.pk).exists():
+            self.add_error("group", _("This group does not work on the ticket's shop."))
+        if shop and assignee and shop.pk not in shop_ids_for_user(user=assignee):
+            self.add_error("assignee", _("This person does not work on the ticket's shop."))
+        target = cleaned.get("move_to")
+        if ticket and target and target != ticket.status and target not in allowed_statuses(ticket):
+            self.add_error("move_to", transition_refusal(ticket, target))
+        return cleaned
+
+
 # -- the ticket admin ------------------------------------------------------------------------------
 
 
@@ -240,6 +280,7 @@ class TicketAdmin(admin.ModelAdmin):
         "closed_at",
     ]
     change_form_template = "admin/tickets/ticket/change_form.html"
+    form = TicketAdminForm
 
     class Media:
         css = {"all": ["tickets/workbench.css"]}
@@ -271,7 +312,19 @@ class TicketAdmin(admin.ModelAdmin):
                 (_("References"), {"fields": ["order_ref", "return_ref"]}),
             ]
         return [
-            (None, {"fields": ["subject", "ticket_type", "description", "status", "priority"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "subject",
+                        "ticket_type",
+                        "description",
+                        "status",
+                        "move_to",
+                        "priority",
+                    ]
+                },
+            ),
             (_("SLA"), {"fields": ["sla_badge", "due_at"]}),
             (_("Queue"), {"fields": ["group", "assignee"]}),
             (
@@ -341,7 +394,9 @@ class TicketAdmin(admin.ModelAdmin):
                 ticket_update(ticket=obj, actor=actor, changes=changes)
             if "assignee" in form.changed_data:
                 ticket_assign(ticket=obj, assignee=data["assignee"], actor=actor)
-        except TicketInvalid as exc:
+            if data.get("move_to") and data["move_to"] != obj.status:
+                ticket_transition(ticket=obj, target=data["move_to"], actor=actor)
+        except (TicketInvalid, TicketRefused) as exc:
             # The form's own checks ran; what is left is the service's (shop rules): stop here.
             raise forms.ValidationError(str(exc)) from None
         obj.refresh_from_db()
@@ -362,25 +417,6 @@ class TicketAdmin(admin.ModelAdmin):
                 ticket_note_add(ticket=ticket, actor=actor, body=data["body"])
             elif formset.model is TicketAttachment and data.get("url"):
                 ticket_attachments_add(ticket=ticket, actor=actor, urls=[data["url"]])
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-
-        # The rules the service would refuse (a group or assignee of another shop) show on the
-        # form, next to the field, before anything is saved.
-
-        class ServiceCheckedForm(form):
-            def clean(self):
-                cleaned = super().clean()
-                shop = cleaned.get("shop") or (self.instance.shop if self.instance.pk else None)
-                group, assignee = cleaned.get("group"), cleaned.get("assignee")
-                if shop and group and not group.shops.filter(pk=shop.pk).exists():
-                    self.add_error("group", _("This group does not work on the ticket's shop."))
-                if shop and assignee and shop.pk not in shop_ids_for_user(user=assignee):
-                    self.add_error("assignee", _("This person does not work on the ticket's shop."))
-                return cleaned
-
-        return ServiceCheckedForm
 
     # -- bulk actions (each through the service; an intermediate page asks for the input)
 

@@ -260,3 +260,34 @@ def test_history_cannot_be_changed_or_deleted_in_the_admin(team):
     entry.refresh_from_db()
     assert entry.new_value == ""
     assert boss.get(f"{LIST}{ticket.pk}/delete/").status_code == 403
+
+
+def test_the_ticket_page_moves_the_status_through_the_workflow(team):
+    ticket = open_ticket(team)
+    browser = signed_in(team.supervisor)
+    url = f"{LIST}{ticket.pk}/change/"
+    form = {
+        "subject": ticket.subject,
+        "ticket_type": ticket.ticket_type_id,
+        "description": "",
+        "priority": "normal",
+        "group": "",
+        "assignee": "",
+        "order_ref": "",
+        "return_ref": "",
+        "notes-TOTAL_FORMS": 0,
+        "notes-INITIAL_FORMS": 0,
+        "attachments-TOTAL_FORMS": 0,
+        "attachments-INITIAL_FORMS": 0,
+    }
+    refused = browser.post(url, {**form, "move_to": "reopened"})
+    assert refused.status_code == 200
+    assert "allowed: Open, Pending buyer, Pending internal, Resolved, Closed" in (
+        refused.content.decode()
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+    assert browser.post(url, {**form, "move_to": "resolved"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    assert ticket.events.get(kind="status").actor == team.supervisor
