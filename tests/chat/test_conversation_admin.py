@@ -38,7 +38,7 @@ def two_teams():
 
 
 def test_a_supervisor_lists_only_their_groups_conversations(two_teams):
-    supervisor, own, other = two_teams
+    supervisor, _own, _other = two_teams
     page = _signed_in(supervisor).get("/admin/chat/conversation/")
     assert page.status_code == 200
     html = page.content.decode()

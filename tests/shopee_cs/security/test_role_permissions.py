@@ -29,7 +29,7 @@ def test_each_apps_declared_permissions_reach_the_role():
 def test_a_permission_that_does_not_exist_is_refused(monkeypatch):
     chat = apps.get_app_config("chat")
     monkeypatch.setattr(chat, "role_permissions", {ROLE_SUPERVISOR: ("view_conversaton",)})
-    with pytest.raises(ValueError, match="chat.view_conversaton"):
+    with pytest.raises(ValueError, match=r"chat\.view_conversaton"):
         roles_ensure()
 
 
