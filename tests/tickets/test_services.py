@@ -12,6 +12,7 @@ from tickets.models import Status, Ticket, TicketAttachment, TicketEvent
 from tickets.services import (
     TicketInvalid,
     TicketRefused,
+    allowed_statuses,
     ticket_merge,
     ticket_note_add,
     ticket_transition,
@@ -277,3 +278,10 @@ def test_linking_a_conversation_of_another_shop_is_refused(team, other_team):
     ticket_conversation_link(ticket=ticket, actor=team.agent, conversation=mine)  # once only
     assert list(ticket.conversations.all()) == [mine]
     assert kinds(ticket) == ["created", "linked"]
+
+
+def test_moving_to_the_current_status_records_nothing(team):
+    ticket = ticket_transition(ticket=open_ticket(team), target=Status.OPEN, actor=team.agent)
+    ticket_transition(ticket=ticket, target=Status.OPEN, actor=team.agent)
+    assert kinds(ticket) == ["created", "status"]
+    assert Status.OPEN not in allowed_statuses(ticket)

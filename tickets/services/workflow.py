@@ -42,7 +42,7 @@ _SAVED = [
 
 def allowed_statuses(ticket: Ticket) -> list[str]:
     """The statuses the ticket may move to now, in workflow order."""
-    targets = {t.target for t in ticket.get_available_status_transitions()}
+    targets = {t.target for t in ticket.get_available_status_transitions()} - {ticket.status}
     return [s for s in Status.values if s in targets]
 
 
@@ -79,15 +79,17 @@ def tickets_transition(*, ticket_ids: Iterable[int], target: str, actor) -> list
     if target not in _TRANSITIONS:
         raise TicketInvalid({"status": [f"One of: {', '.join(_TRANSITIONS)}."]})
     tickets = _locked(ticket_ids)
-    refused = [t for t in tickets if target not in allowed_statuses(t)]
+    refused = [t for t in tickets if t.status != target and target not in allowed_statuses(t)]
     if refused:
         raise TicketRefused(" ".join(transition_refusal(t, target) for t in refused[:10]))
     now = timezone.now()
     policies = sla_policies()
     calendars = work_calendars_for_shops({t.shop_id: t.shop for t in tickets}.values())
-    entries = []
+    entries, moved = [], []
     for ticket in tickets:
         before = ticket.status
+        if before == target:
+            continue  # already there: nothing to record
         try:
             _TRANSITIONS[target](ticket)
         except TransitionNotAllowed:  # checked above; kept for a race-free error anyway
@@ -106,6 +108,7 @@ def tickets_transition(*, ticket_ids: Iterable[int], target: str, actor) -> list
             ticket.resolved_at = None
             sla_clock_start(ticket, now=now, policy=policy, calendar=calendar)
         ticket.updated_at = now
+        moved.append(ticket)
         entries.append(
             history_entry(
                 ticket=ticket,
@@ -116,7 +119,7 @@ def tickets_transition(*, ticket_ids: Iterable[int], target: str, actor) -> list
                 new=target,
             )
         )
-    Ticket.objects.bulk_update(tickets, _SAVED)
+    Ticket.objects.bulk_update(moved, _SAVED)
     history_append(entries)
     return tickets
 
