@@ -2,6 +2,7 @@
 the service (the path every caller takes)."""
 
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 
@@ -27,6 +28,18 @@ def _team(name: str, site: str = "MY") -> Team:
     supervisor = UserFactory(username=f"{name}-supervisor", roles=[ROLE_SUPERVISOR])
     group = AgentGroupFactory(name=name, shops=[shop], members=[agent, supervisor])
     return Team(shop=shop, group=group, agent=agent, supervisor=supervisor)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_ticket_types(request):
+    """The types the data migration seeds. A test that flushes the database (the browser
+    tests' live server) removes them for the tests that run after it in the same process."""
+    if "db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("db")
+    seed = import_module("tickets.migrations.0002_seed_ticket_types")
+    for code, name, position in seed.TYPES:
+        TicketType.objects.get_or_create(code=code, defaults={"name": name, "position": position})
 
 
 @pytest.fixture
