@@ -156,3 +156,24 @@ class IntegrationAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.shop}"
+
+
+# Business hours live in their own module (they need Shop, defined above); imported here so
+# Django registers the models with this app.
+from integrations.business_hours import (  # noqa: E402
+    BusinessCalendar,
+    BusinessHoliday,
+    BusinessPeriod,
+)
+
+__all__ = [
+    "SITE_TIME_ZONES",
+    "BusinessCalendar",
+    "BusinessHoliday",
+    "BusinessPeriod",
+    "IntegrationAlert",
+    "Platform",
+    "Shop",
+    "ShopToken",
+    "Site",
+]

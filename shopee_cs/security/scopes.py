@@ -12,6 +12,8 @@ API_SCOPES: dict[str, str] = {
     "conversations:read": _("Read conversations, their messages and the buyer's orders"),
     "conversations:write": _("Assign, resolve, reopen and mark conversations read; refresh orders"),
     "messages:write": _("Send messages"),
+    "tickets:read": _("Read tickets, their history and notes"),
+    "tickets:write": _("Create tickets, move them through the workflow and add notes"),
     "reports:read": _("Read KPI reports (reporting API on the roadmap)"),
     "exports:create": _("Create data exports (on the roadmap)"),
 }

@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shopee_cs.api_schema.add_error_responses",
     ],
+    # One name for the ticket statuses (a ticket's status and the statuses it may move to).
+    "ENUM_NAME_OVERRIDES": {"TicketStatusEnum": "tickets.models.Status"},
 }
 
 # --- Celery ------------------------------------------------------------------------------------

@@ -1,0 +1,193 @@
+"""DRF serializers of the ticket API (tickets.apis)."""
+
+from rest_framework import serializers
+
+from chat.serializers import ShopBriefSerializer, UserBriefSerializer, _datetime, _user_name
+from integrations.models import Site
+from tickets.models import Priority, Status, TicketEvent
+from tickets.sla import SlaState
+
+
+class TicketTypeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class GroupBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TicketRowSerializer(serializers.Serializer):
+    """A row of the list (built by ticket_rows without DRF's per-field machinery)."""
+
+    id = serializers.IntegerField()
+    shop = ShopBriefSerializer()
+    ticket_type = TicketTypeSerializer()
+    subject = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    group_id = serializers.IntegerField(allow_null=True)
+    assignee = UserBriefSerializer(allow_null=True)
+    order_ref = serializers.CharField()
+    return_ref = serializers.CharField()
+    buyer_platform_id = serializers.CharField()
+    buyer_name = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    sla_state = serializers.ChoiceField(choices=SlaState.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+def ticket_rows(rows: list[dict]) -> list[dict]:
+    """TicketRowSerializer's output for a page of tickets.selectors rows (a test keeps the
+    two shapes equal)."""
+    return [
+        {
+            "id": r["id"],
+            "shop": {
+                "id": r["shop_id"],
+                "name": r["shop__name"],
+                "site": r["shop__site"],
+                "platform": r["shop__platform"],
+            },
+            "ticket_type": {"code": r["ticket_type__code"], "name": r["ticket_type__name"]},
+            "subject": r["subject"],
+            "status": r["status"],
+            "priority": r["priority"],
+            "group_id": r["group_id"],
+            "assignee": None
+            if r["assignee_id"] is None
+            else {
+                "id": r["assignee_id"],
+                "name": _user_name(
+                    r["assignee__first_name"], r["assignee__last_name"], r["assignee__username"]
+                ),
+            },
+            "order_ref": r["order_ref"],
+            "return_ref": r["return_ref"],
+            "buyer_platform_id": r["buyer_platform_id"],
+            "buyer_name": r["buyer_name"],
+            "due_at": _datetime(r["due_at"]),
+            "sla_state": r["sla_state"],
+            "created_at": _datetime(r["created_at"]),
+            "updated_at": _datetime(r["updated_at"]),
+        }
+        for r in rows
+    ]
+
+
+class TicketPageSerializer(serializers.Serializer):
+    results = TicketRowSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class TicketListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    type = serializers.SlugField(required=False, max_length=40, help_text="A ticket type code.")
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    group = serializers.IntegerField(required=False, min_value=1)
+    assignee = serializers.IntegerField(required=False, min_value=1)
+    mine = serializers.BooleanField(required=False, default=False)
+    unassigned = serializers.BooleanField(required=False, default=False)
+    shop = serializers.IntegerField(required=False, min_value=1)
+    site = serializers.ChoiceField(choices=Site.choices, required=False)
+    sla = serializers.ChoiceField(choices=SlaState.choices, required=False)
+    order_ref = serializers.CharField(required=False, max_length=64)
+    return_ref = serializers.CharField(required=False, max_length=64)
+    buyer = serializers.CharField(required=False, max_length=200, help_text="Buyer id or name.")
+    cursor = serializers.CharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class NoteOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = UserBriefSerializer(allow_null=True)
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TicketEvent.Kind.choices)
+    actor = UserBriefSerializer(allow_null=True)
+    field = serializers.CharField()
+    old_value = serializers.CharField()
+    new_value = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    shop = ShopBriefSerializer()
+    ticket_type = TicketTypeSerializer()
+    subject = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    allowed_statuses = serializers.ListField(child=serializers.ChoiceField(choices=Status.choices))
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    group = GroupBriefSerializer(allow_null=True)
+    assignee = UserBriefSerializer(allow_null=True)
+    conversation_ids = serializers.ListField(child=serializers.IntegerField())
+    order_ref = serializers.CharField()
+    return_ref = serializers.CharField()
+    buyer_platform_id = serializers.CharField()
+    buyer_name = serializers.CharField()
+    merged_into_id = serializers.IntegerField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    sla_state = serializers.ChoiceField(choices=SlaState.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    attachments = AttachmentSerializer(many=True)
+    notes = NoteOutputSerializer(many=True)
+    history = HistoryEntrySerializer(many=True)
+
+
+class StringField(serializers.CharField):
+    """A string, and only a string: a JSON number for a marketplace reference has already lost
+    digits past 2**53 in most clients."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TicketCreateInputSerializer(serializers.Serializer):
+    """Either `conversation_ids` (the shop, buyer, order and return are taken from the first's
+    conversation cache when not given) or `shop_id`."""
+
+    ticket_type = serializers.SlugField(max_length=40, help_text="A ticket type code.")
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    shop_id = serializers.IntegerField(required=False, min_value=1)
+    conversation_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=20
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    group_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    assignee_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    order_ref = StringField(required=False, allow_blank=True, max_length=64)
+    return_ref = StringField(required=False, allow_blank=True, max_length=64)
+    attachments = serializers.ListField(
+        child=serializers.CharField(max_length=1000), required=False, max_length=20
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("shop_id") and not attrs.get("conversation_ids"):
+            raise serializers.ValidationError("Give shop_id or conversation_ids.")
+        return attrs
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
