@@ -222,6 +222,8 @@ class TicketTransitionApi(APIView):
             )
         except TicketRefused as exc:
             return Response({"detail": str(exc)}, status=http.HTTP_409_CONFLICT)
+        except TicketInvalid as exc:
+            raise ValidationError(exc.errors) from None
         return _detail_response(request, ticket_id)
 
 

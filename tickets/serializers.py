@@ -2,10 +2,27 @@
 
 from rest_framework import serializers
 
-from chat.serializers import ShopBriefSerializer, UserBriefSerializer, _datetime, _user_name
+from chat.serializers import (
+    QueryIntegerField,
+    ShopBriefSerializer,
+    UserBriefSerializer,
+    _datetime,
+    _user_name,
+)
 from integrations.models import Site
+from shopee_cs.api_input import MAX_ID, ClosedSerializer, PatternField, StrictIntegerField
 from tickets.models import Priority, Status, TicketEvent
 from tickets.sla import SlaState
+
+# Patterns the schema states as they are checked: no NUL anywhere, and some non-space.
+_NO_NUL = r"[^\u0000]*"
+_NO_NUL_SAID = "Null characters are not allowed."
+_NOT_BLANK = r"[^\u0000]*[^\s\u0000][^\u0000]*"
+
+
+def _text(**kwargs) -> PatternField:
+    """Free text: anything but NUL (PostgreSQL cannot store it), as the schema says."""
+    return PatternField(_NO_NUL, _NO_NUL_SAID, **kwargs)
 
 
 class TicketTypeSerializer(serializers.Serializer):
@@ -82,22 +99,26 @@ class TicketPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
+# As in the conversation list: an empty value (`?site=`) means the parameter is not set, and the
+# schema says so by allowing "" (blank); an empty integer is refused.
 class TicketListQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    type = serializers.SlugField(required=False, max_length=40, help_text="A ticket type code.")
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    group = serializers.IntegerField(required=False, min_value=1)
-    assignee = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
+    type = serializers.SlugField(
+        required=False, allow_blank=True, max_length=40, help_text="A ticket type code."
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
+    group = QueryIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    assignee = QueryIntegerField(required=False, min_value=1, max_value=MAX_ID)
     mine = serializers.BooleanField(required=False, default=False)
     unassigned = serializers.BooleanField(required=False, default=False)
-    shop = serializers.IntegerField(required=False, min_value=1)
-    site = serializers.ChoiceField(choices=Site.choices, required=False)
-    sla = serializers.ChoiceField(choices=SlaState.choices, required=False)
-    order_ref = serializers.CharField(required=False, max_length=64)
-    return_ref = serializers.CharField(required=False, max_length=64)
-    buyer = serializers.CharField(required=False, max_length=200, help_text="Buyer id or name.")
-    cursor = serializers.CharField(required=False, max_length=200)
-    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+    shop = QueryIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    site = serializers.ChoiceField(choices=Site.choices, required=False, allow_blank=True)
+    sla = serializers.ChoiceField(choices=SlaState.choices, required=False, allow_blank=True)
+    order_ref = _text(required=False, allow_blank=True, max_length=64)
+    return_ref = _text(required=False, allow_blank=True, max_length=64)
+    buyer = _text(required=False, allow_blank=True, max_length=200, help_text="Buyer id or name.")
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    page_size = QueryIntegerField(required=False, default=50, min_value=1, max_value=100)
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -149,34 +170,30 @@ class TicketDetailSerializer(serializers.Serializer):
     history = HistoryEntrySerializer(many=True)
 
 
-class StringField(serializers.CharField):
-    """A string, and only a string: a JSON number for a marketplace reference has already lost
-    digits past 2**53 in most clients."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class TicketCreateInputSerializer(serializers.Serializer):
+class TicketCreateInputSerializer(ClosedSerializer):
     """Either `conversation_ids` (the shop, buyer, order and return are taken from the first's
     conversation cache when not given) or `shop_id`."""
 
     ticket_type = serializers.SlugField(max_length=40, help_text="A ticket type code.")
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    shop_id = serializers.IntegerField(required=False, min_value=1)
+    subject = PatternField(
+        _NOT_BLANK, "A subject: some text, without NUL.", max_length=200, trim_whitespace=False
+    )
+    description = _text(required=False, allow_blank=True, max_length=5000)
+    shop_id = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
     conversation_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=20
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=20
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    group_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    assignee_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    order_ref = StringField(required=False, allow_blank=True, max_length=64)
-    return_ref = StringField(required=False, allow_blank=True, max_length=64)
+    group_id = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    assignee_id = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    order_ref = _text(required=False, allow_blank=True, max_length=64)
+    return_ref = _text(required=False, allow_blank=True, max_length=64)
     attachments = serializers.ListField(
-        child=serializers.CharField(max_length=1000), required=False, max_length=20
+        child=PatternField(
+            r"https?://[!-~]{1,990}", "An http(s) URL without spaces.", max_length=1000
+        ),
+        required=False,
+        max_length=20,
     )
 
     def validate(self, attrs):
@@ -185,9 +202,12 @@ class TicketCreateInputSerializer(serializers.Serializer):
         return attrs
 
 
-class TransitionInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices)
+class TransitionInputSerializer(ClosedSerializer):
+    # A ticket moves to any status but "new" (where it starts), as the workflow allows.
+    status = serializers.ChoiceField(choices=[c for c in Status.choices if c[0] != Status.NEW])
 
 
-class NoteInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
+class NoteInputSerializer(ClosedSerializer):
+    body = PatternField(
+        _NOT_BLANK, "A note: some text, without NUL.", max_length=5000, trim_whitespace=False
+    )

@@ -37,12 +37,14 @@ from tests.factories import (
     ShopFactory,
     UserFactory,
 )
+from tickets.models import TicketType
+from tickets.services import ticket_create
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261206"))
 # Every row of the peer group carries this mark, so a leak shows in any field.
 FOREIGN = "PEERONLY"
-ID_PARAMS = ("conversation_id", "message_id", "shop_id")
+ID_PARAMS = ("conversation_id", "message_id", "shop_id", "ticket_id")
 
 
 def _team(mark: str) -> dict:
@@ -59,7 +61,15 @@ def _team(mark: str) -> dict:
         shop=shop, order_ref=f"{mark}1", buyer_platform_id=conversation.buyer_platform_id
     )
     SavedReply.objects.create(title=f"{mark} hi", text=f"{mark} hello", shop=shop)
+    ticket_type, _ = TicketType.objects.get_or_create(code="other", defaults={"name": "Other"})
+    ticket = ticket_create(
+        actor=agents[0],
+        ticket_type=ticket_type,
+        subject=f"{mark} ticket",
+        conversations=[conversation],
+    )
     return {
+        "ticket": ticket,
         "shop": shop,
         "agents": agents,
         "conversation": conversation,
@@ -85,6 +95,8 @@ def fuzz_world(request, db, settings):
         "conversation_id": [t["conversation"].pk for t in teams],
         "message_id": [m.pk for t in teams for m in t["messages"]],
         "shop_id": [t["shop"].pk for t in teams],
+        "ticket_id": [t["ticket"].pk for t in teams],
+        "conversation_ids": [[t["conversation"].pk] for t in teams],
         "assignees": {t["conversation"].pk: [a.pk for a in t["agents"]] for t in teams},
         "peer_shop_ids": {peer["shop"].pk},
     }
@@ -132,7 +144,7 @@ def _no_rows_of_other_groups(world: dict):
         leak = FOREIGN in response.text
         if not leak and "json" in response.headers.get("content-type", [""])[0]:
             leak = any(
-                row.get("shop_id") in world["peer_shop_ids"]
+                (isinstance(row.get("shop_id"), int) and row["shop_id"] in world["peer_shop_ids"])
                 or (row.get("id") in world["peer_shop_ids"] and "platform_shop_id" in row)
                 for row in _rows(response.json())
             )
@@ -155,9 +167,19 @@ def _real_ids(case, rng, world: dict) -> None:
     for name in ID_PARAMS:
         if name in (case.path_parameters or {}) and rng.random() < 0.7:
             case.path_parameters[name] = rng.choice(world[name])
-    if isinstance(case.body, dict) and "assignee_id" in case.body and rng.random() < 0.7:
+    if not isinstance(case.body, dict):
+        return
+    for name in ("shop_id", "conversation_ids"):  # a ticket opened for a real shop or chat
+        if name in case.body and rng.random() < 0.7:
+            case.body[name] = rng.choice(world[name])
+    if "ticket_type" in case.body and rng.random() < 0.7:
+        case.body["ticket_type"] = "other"
+    if "assignee_id" in case.body and rng.random() < 0.7:
         # Mostly an agent of the shop (or none), so assignments really happen.
-        agents = world["assignees"].get(case.path_parameters["conversation_id"], [])
+        conversation_id = (case.path_parameters or {}).get("conversation_id")
+        agents = world["assignees"].get(conversation_id) or [
+            a for team in world["assignees"].values() for a in team
+        ]
         case.body["assignee_id"] = rng.choice([None, *agents])
 
 

@@ -203,3 +203,25 @@ def test_the_schema_documents_the_ticket_endpoints(client, team):
     for operation in ("ticket_list", "ticket_create", "ticket_detail", "ticket_transition",
                       "ticket_note_add"):  # fmt: skip
         assert operation in schema
+
+
+def test_moving_a_ticket_back_to_new_is_a_400_naming_the_status(client, team):
+    from tests.factories import login_verified
+    from tickets.models import TicketType
+    from tickets.services import ticket_create
+
+    login_verified(client, team.agent)
+    ticket = ticket_create(
+        actor=team.agent,
+        ticket_type=TicketType.objects.get(code="other"),
+        subject="Lost parcel",
+        shop=team.shop,
+    )
+    answer = client.post(
+        f"/api/v1/tickets/{ticket.pk}/transition/",
+        {"status": "new"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "status" in answer.json()
+    ticket.refresh_from_db()
+    assert ticket.status == "new" and ticket.events.count() == 1  # nothing recorded but opening
