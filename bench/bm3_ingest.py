@@ -126,7 +126,7 @@ def cpu_seconds(sim) -> dict[str, float]:
 
 def pull_sync(shop, sim) -> tuple[float, int, dict[str, float]]:
     from chat.models import Message
-    from chat.services.reconcile import shop_reconcile
+    from chat.services.pipeline.reconcile import shop_reconcile
 
     before = Message.objects.count()
     cpu_before = cpu_seconds(sim)

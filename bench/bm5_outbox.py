@@ -5,8 +5,8 @@ simulator (its own process), which limits every shop to 10 calls per second (err
 beyond). Run B does the same with 20% 5xx, 5% accept-then-drop and 2% read timeouts, while a
 worker child is killed with SIGKILL three times. Goals: drain(B) <= 2.5 x drain(A); send-path
 throughput in A >= 0.3 x a no-op task's; 0 lost and 0 duplicates counted at the simulator. (No
-retry countdown exceeds visibility_timeout / 2: enforced in chat.services.outbox and tested in
-tests/chat/test_outbox.py, not measured here.)
+retry countdown exceeds visibility_timeout / 2: enforced in chat.services.pipeline.outbox and
+tested in tests/chat/test_outbox.py, not measured here.)
 
 Scale (every waiting constant / 20, stated in the report): backoff base 0.1 s (2 s), unknown-
 outcome read-back after 0.25 s (5 s), send read timeout 0.25 s (5 s), sweep grace 30 s (60 s,
@@ -68,10 +68,10 @@ def queue_replies(conversations, agent, tag: str) -> list[int]:
     backlog (not the tail left once queueing ends)."""
     from unittest import mock
 
-    from chat.services.outbox import message_send_reply
+    from chat.services.pipeline.outbox import message_send_reply
 
     ids = []
-    with mock.patch("chat.services.outbox._enqueue"):
+    with mock.patch("chat.services.pipeline.outbox._enqueue"):
         for conversation in conversations:
             message, _ = message_send_reply(
                 conversation=conversation, user=agent, text=f"{tag} reply"
@@ -179,7 +179,7 @@ def main() -> int:
     worker = start_worker({**os.environ})
     try:
         from chat.models import Conversation, OutboundDelivery
-        from chat.services.reconcile import shop_reconcile
+        from chat.services.pipeline.reconcile import shop_reconcile
         from integrations.models import Shop
         from integrations.services.tokens import shop_tokens_store
         from integrations.shopee.mapping import token_pair_from_shopee

@@ -6,7 +6,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from chat.models import AgentGroup, Conversation, InboundEvent, Message, SavedReply, ShopSyncState
 from chat.selectors import shop_scope_filter
-from chat.services.inbound import inbound_events_reprocess
+from chat.services.pipeline.inbound import inbound_events_reprocess
 from chat.tasks import shop_reconcile_task
 from shopee_cs.admin_readonly import ReadOnlyModelAdmin
 from shopee_cs.security.services import user_access_revoke

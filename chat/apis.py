@@ -25,15 +25,15 @@ from chat.selectors import (
     shop_get_for_user,
     shop_list_for_user,
 )
-from chat.services.conversations import (
+from chat.services.inbox.conversations import (
     ConversationActionRefused,
     conversation_assign,
     conversation_mark_read,
     conversation_reopen,
     conversation_resolve,
 )
-from chat.services.orders import buyer_orders_refresh
-from chat.services.outbox import (
+from chat.services.pipeline.orders import buyer_orders_refresh
+from chat.services.pipeline.outbox import (
     IdempotencyConflict,
     ReplyRejected,
     message_retry,

@@ -4,7 +4,7 @@ page as JSON, so the JS needs no catalogue of its own."""
 from django.utils.translation import gettext as _
 
 from chat import marketplace_texts as texts
-from chat.services.send_rules import send_policy
+from chat.services.pipeline.send_rules import send_policy
 from integrations.types import MessageKind
 
 

@@ -28,7 +28,7 @@ from chat.selectors import (
     live_events_missing_after,
     shop_ids_for_user,
 )
-from chat.services.presence import agent_presence_change
+from chat.services.inbox.presence import agent_presence_change
 from shopee_cs.realtime import shop_group
 from shopee_cs.security.consumers import StaffConsumer
 

@@ -8,7 +8,7 @@ LiveEvent row, so a reconnecting client can replay from the database.
 from datetime import timedelta
 from typing import TypedDict
 
-from chat.services.send_rules import message_retryable
+from chat.services.pipeline.send_rules import message_retryable
 
 
 class MessageData(TypedDict):

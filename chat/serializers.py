@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from chat.events import conversation_due_at, first_response_due_at
 from chat.models import Conversation, Message
-from chat.services.send_rules import message_retryable
+from chat.services.pipeline.send_rules import message_retryable
 from integrations.models import Platform, Site
 from shopee_cs.api_input import (
     MAX_ID,

@@ -6,7 +6,7 @@ from contextlib import suppress
 from celery import shared_task
 from django.conf import settings
 
-from chat.services import housekeeping, inbound, outbox, reconcile
+from chat.services.pipeline import housekeeping, inbound, outbox, reconcile
 from integrations.adapters import platforms
 from integrations.errors import RateLimited
 from integrations.models import Shop

@@ -14,7 +14,7 @@ from django.views.decorators.csp import csp_override
 
 from chat.console_i18n import console_strings
 from chat.selectors import live_event_last_id, shop_list_for_user
-from chat.services.send_rules import send_policy
+from chat.services.pipeline.send_rules import send_policy
 from integrations.adapters import adapter_class, platforms
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from chat.models import InboundEvent
-from chat.services.inbound import inbound_event_processable_here, inbound_event_record
+from chat.services.pipeline.inbound import inbound_event_processable_here, inbound_event_record
 from integrations.adapters import get_adapter, platforms
 from integrations.errors import PushVerificationNotConfigured
 

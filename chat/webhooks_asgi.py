@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from chat.services.inbound import inbound_event_process_here
+from chat.services.pipeline.inbound import inbound_event_process_here
 from chat.webhooks import (
     PushAnswer,
     declared_length_refusal,

@@ -1,4 +1,4 @@
-"""The three staff roles are Django auth groups. Names are shared with chat.services.demo.
+"""The three staff roles are Django auth groups. Names are shared with chat.services.inbox.demo.
 
 Each app declares the model permissions its roles get, on its AppConfig:
 `role_permissions = {ROLE_SUPERVISOR: ("view_shop", ...)}` (codenames of the app's own models), so

@@ -136,7 +136,7 @@ window.ConsoleUtil = (function () {
   // Refusals an edited text gets past.
   const WORDING_FAILURES = new Set(["too_long", "duplicate_text", "censored"]);
   // Whether a resend of the very same message could pass is the server's call (`retryable`,
-  // chat.services.send_rules.FINAL_FAILURE_CODES).
+  // chat.services.pipeline.send_rules.FINAL_FAILURE_CODES).
   function canRetry(m) { return !!m.retryable; }
   function canEdit(m) { return m.kind === "text" && !!m.text && WORDING_FAILURES.has(m.failure_code); }
 

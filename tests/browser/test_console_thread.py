@@ -5,7 +5,7 @@ Shopee never pushes, appears without a reload once reconciliation pulls it."""
 import pytest
 
 from chat.models import Conversation, InboundEvent, Message
-from chat.services.reconcile import shop_reconcile
+from chat.services.pipeline.reconcile import shop_reconcile
 from integrations.shopee.simulator import buyer_message
 from integrations.shopee.simulator.traffic import seller_centre_reply
 from tests.browser.conftest import ARTIFACTS, MY_SHOP

@@ -22,7 +22,7 @@ from chat.events import (
     ResyncRequiredEvent,
 )
 from chat.models import LiveEvent
-from chat.services.conversations import conversation_resolve
+from chat.services.inbox.conversations import conversation_resolve
 from chat.services.publish import message_publish
 from shopee_cs.asgi import application
 from shopee_cs.security.services import user_access_revoke
@@ -178,7 +178,7 @@ def test_too_many_missed_events_ask_for_a_resync(client, world, monkeypatch):
 
 
 def test_resuming_from_before_the_oldest_kept_event_asks_for_a_resync(client, world):
-    from chat.services.housekeeping import old_events_purge
+    from chat.services.pipeline.housekeeping import old_events_purge
 
     conversation = ConversationFactory(shop=world["own"])
     for _ in range(3):

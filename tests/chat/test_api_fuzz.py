@@ -25,7 +25,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 from chat.apis import ShopListApi
 from chat.models import BuyerOrder, SavedReply
 from chat.serializers import ShopOutputSerializer
-from chat.services.outbox import message_send_reply
+from chat.services.pipeline.outbox import message_send_reply
 from integrations.models import Shop
 from shopee_cs.security.roles import ROLE_ADMIN
 from shopee_cs.security.scopes import API_SCOPES

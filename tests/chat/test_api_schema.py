@@ -6,7 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
 from chat.serializers import REPLY_PAYLOADS
-from chat.services.outbox import KINDS
+from chat.services.pipeline.outbox import KINDS
 from shopee_cs.security.roles import ROLE_ADMIN
 from shopee_cs.security.scopes import API_SCOPES
 from shopee_cs.security.services import api_key_create

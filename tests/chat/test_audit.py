@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from chat.models import Message
-from chat.services.audit import shop_audit
-from chat.services.reconcile import shop_reconcile
+from chat.services.pipeline.audit import shop_audit
+from chat.services.pipeline.reconcile import shop_reconcile
 from integrations.shopee.simulator import buyer_message
 from tests.chat.conftest import SHOP_ID
 

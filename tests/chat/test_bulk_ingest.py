@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chat.models import Conversation, Message
-from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
+from chat.services.pipeline.bulk_ingest import ConversationBatch, messages_ingest_batch
 from integrations import types
 from tests.factories import ShopFactory
 

@@ -74,7 +74,7 @@ def _refusals_of_every_rule():
     from django.utils import timezone
 
     from chat.models import Message
-    from chat.services.send_rules import send_rules_check
+    from chat.services.pipeline.send_rules import send_rules_check
     from tests.factories import ConversationFactory, MessageFactory
 
     now = timezone.now()
@@ -102,7 +102,7 @@ def test_the_console_words_every_send_rule_refusal_as_the_server_does():
 
     from chat.console_i18n import refusal_strings
     from chat.marketplace_texts import UNVERIFIED
-    from chat.services.outbox import unverified_reason
+    from chat.services.pipeline.outbox import unverified_reason
 
     refusals = _refusals_of_every_rule()
     platform = ShopFactory().platform
@@ -179,7 +179,7 @@ def _placeholder_previews():
     message of each kind the marketplace mapping knows, and a reply of each kind we can send."""
     import dataclasses
 
-    from chat.services import outbox
+    from chat.services.pipeline import outbox
     from chat.services.state import message_preview
     from integrations.shopee.mapping import message_from_shopee
     from integrations.types import MessageKind

@@ -16,14 +16,14 @@ from django.utils import timezone
 
 from chat.events import conversation_data
 from chat.models import Conversation, ConversationFact, LiveEvent, Message
-from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
-from chat.services.conversations import (
+from chat.services.inbox.conversations import (
     conversation_assign,
     conversation_reopen,
     conversation_resolve,
 )
 from chat.services.messages import message_ingest
-from chat.services.outbox import message_send_reply, outbound_delivery_send
+from chat.services.pipeline.bulk_ingest import ConversationBatch, messages_ingest_batch
+from chat.services.pipeline.outbox import message_send_reply, outbound_delivery_send
 from integrations.shopee.mapping import message_from_shopee
 from integrations.shopee.simulator import buyer_message
 from integrations.types import Message as PlatformMessage
@@ -461,7 +461,7 @@ def test_rebuilding_an_unknown_shop_is_refused_and_changes_nothing(shop):
 
 
 def test_a_refused_action_writes_no_fact(shop, agents):
-    from chat.services.conversations import ConversationActionRefused
+    from chat.services.inbox.conversations import ConversationActionRefused
 
     timeline = Timeline(shop)
     timeline.message("m1", SenderRole.BUYER, T)

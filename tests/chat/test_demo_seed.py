@@ -3,7 +3,7 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
 from chat.models import AgentGroup, SavedReply
-from chat.services.demo import DEMO_PASSWORD, demo_seed
+from chat.services.inbox.demo import DEMO_PASSWORD, demo_seed
 from integrations.models import Shop
 from shopee_cs.models import User
 

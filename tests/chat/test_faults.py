@@ -12,16 +12,16 @@ import pytest
 from django.db import connection
 
 from chat.models import InboundEvent, Message, OutboundDelivery
-from chat.services import outbox
-from chat.services.inbound import inbound_event_process, inbound_events_pending_ids
 from chat.services.messages import message_ingest
-from chat.services.outbox import (
+from chat.services.pipeline import outbox
+from chat.services.pipeline.inbound import inbound_event_process, inbound_events_pending_ids
+from chat.services.pipeline.outbox import (
     message_send_reply,
     outbound_deliveries_sweep,
     outbound_delivery_resolve_unknown,
     outbound_delivery_send,
 )
-from chat.services.reconcile import lost_pushes_drain
+from chat.services.pipeline.reconcile import lost_pushes_drain
 from integrations.shopee.mapping import message_from_shopee
 from integrations.shopee.simulator import buyer_message
 from shopee_cs.models import User
@@ -66,7 +66,7 @@ def _kill_mid_send(simulator, delivery_id: int, attempt_token: str) -> None:
         "import django; django.setup();"
         "from django.conf import settings;"
         f"settings.SHOPEE_HOST = {simulator.base_url!r};"
-        "from chat.services.outbox import outbound_delivery_send;"
+        "from chat.services.pipeline.outbox import outbound_delivery_send;"
         f"outbound_delivery_send(delivery_id={delivery_id}, attempt_token={attempt_token!r})"
     )
     worker = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)

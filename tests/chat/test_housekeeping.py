@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from chat.models import InboundEvent, LiveEvent
-from chat.services import housekeeping
+from chat.services.pipeline import housekeeping
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from chat.models import BuyerOrder, InboundEvent
-from chat.services import inbound
+from chat.services.pipeline import inbound
 from integrations.shopee.simulator import place_order
 from tests.chat.conftest import SHOP_ID, connect, take_pushes
 

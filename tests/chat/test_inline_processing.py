@@ -6,7 +6,7 @@ from concurrent.futures import Future
 import pytest
 
 from chat.models import BuyerOrder, InboundEvent
-from chat.services import inbound
+from chat.services.pipeline import inbound
 from chat.webhooks_asgi import InlineProcessing
 from integrations.shopee.simulator import place_order
 from tests.chat.conftest import SHOP_ID, take_pushes

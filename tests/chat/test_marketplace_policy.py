@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from chat.models import Message
-from chat.services.outbox import message_send_reply
-from chat.services.send_rules import message_retryable, send_rules_check
+from chat.services.pipeline.outbox import message_send_reply
+from chat.services.pipeline.send_rules import message_retryable, send_rules_check
 from tests.factories import ConversationFactory, MessageFactory, ShopFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from chat.models import Conversation, LiveEvent, Message, OutboundDelivery
 from chat.services.messages import message_ingest
-from chat.services.outbox import (
+from chat.services.pipeline.outbox import (
     QUICK_RETRY_DELAY_SECONDS,
     IdempotencyConflict,
     ReplyRejected,

@@ -8,7 +8,7 @@ from django.db import DataError
 from django.test import Client
 
 from chat.models import InboundEvent, Message, ShopSyncState
-from chat.services import inbound
+from chat.services.pipeline import inbound
 from integrations.shopee.simulator import buyer_message
 from tests.chat.conftest import SHOP_ID, connect, signed_post, take_pushes
 from tests.factories import UserFactory, login_verified

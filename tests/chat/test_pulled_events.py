@@ -9,9 +9,9 @@ from django.db import DatabaseError, transaction
 
 from chat.events import conversation_data, message_data
 from chat.models import Conversation, LiveEvent, Message
-from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
+from chat.services.pipeline.bulk_ingest import ConversationBatch, messages_ingest_batch
+from chat.services.pipeline.reconcile import shop_reconcile
 from chat.services.publish import conversation_event, write_and_publish
-from chat.services.reconcile import shop_reconcile
 from integrations import types
 from integrations.shopee.simulator import buyer_message
 from integrations.shopee.simulator.traffic import seller_centre_reply

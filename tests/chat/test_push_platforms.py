@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 
 from chat.models import InboundEvent
-from chat.services.inbound import inbound_event_process
+from chat.services.pipeline.inbound import inbound_event_process
 from chat.tasks import lost_pushes_drain_task
 from integrations.types import ChatMessagePush, PushEvent, PushKind
 from tests.factories import ShopFactory

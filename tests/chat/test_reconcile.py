@@ -3,7 +3,11 @@
 import pytest
 
 from chat.models import InboundEvent, Message, ShopSyncState
-from chat.services.reconcile import lost_pushes_drain, shop_reconcile, shops_due_for_reconcile
+from chat.services.pipeline.reconcile import (
+    lost_pushes_drain,
+    shop_reconcile,
+    shops_due_for_reconcile,
+)
 from integrations.errors import RateLimited
 from integrations.shopee.simulator import buyer_message
 from tests.chat.conftest import SHOP_ID
@@ -161,7 +165,7 @@ def test_lost_pushes_are_stored_processed_and_only_then_confirmed(
 
 
 def test_lost_pushes_are_not_confirmed_when_storing_fails(simulator, shop, monkeypatch):
-    from chat.services import reconcile
+    from chat.services.pipeline import reconcile
 
     _buyers_write(simulator.sim, 2)
 
@@ -175,7 +179,7 @@ def test_lost_pushes_are_not_confirmed_when_storing_fails(simulator, shop, monke
 
 
 def test_a_walk_longer_than_one_run_resumes_and_completes(simulator, shop, monkeypatch):
-    from chat.services import reconcile
+    from chat.services.pipeline import reconcile
 
     monkeypatch.setattr(reconcile, "MAX_CONVERSATION_PAGES", 1)
     monkeypatch.setattr(reconcile, "CONVERSATION_PAGE_SIZE", 3)
@@ -194,7 +198,7 @@ def test_a_walk_longer_than_one_run_resumes_and_completes(simulator, shop, monke
 
 
 def test_a_walk_of_several_pages_fetches_ahead_and_stores_every_page(simulator, shop, monkeypatch):
-    from chat.services import reconcile
+    from chat.services.pipeline import reconcile
 
     monkeypatch.setattr(reconcile, "CONVERSATION_PAGE_SIZE", 3)
     sent = [buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=6200 + n) for n in range(7)]
@@ -209,7 +213,7 @@ def test_a_walk_of_several_pages_fetches_ahead_and_stores_every_page(simulator, 
 def test_a_rate_limit_on_the_page_fetched_ahead_keeps_the_page_in_hand(
     simulator, shop, monkeypatch
 ):
-    from chat.services import reconcile
+    from chat.services.pipeline import reconcile
 
     monkeypatch.setattr(reconcile, "CONVERSATION_PAGE_SIZE", 3)
     for n in range(7):
@@ -231,7 +235,7 @@ def test_a_rate_limit_on_the_page_fetched_ahead_keeps_the_page_in_hand(
 def test_bulk_statement_errors_surface_as_django_database_errors():
     from django.db import DataError
 
-    from chat.services.bulk_ingest import _bulk_execute
+    from chat.services.pipeline.bulk_ingest import _bulk_execute
 
     with pytest.raises(DataError):
         _bulk_execute("SELECT 1 / %b", [0])

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from chat.models import Message, ShopSyncState
-from chat.services.reconcile import shop_reconcile, shops_due_for_reconcile
+from chat.services.pipeline.reconcile import shop_reconcile, shops_due_for_reconcile
 from chat.tasks import shop_reconcile_task
 from integrations.models import IntegrationAlert, Shop, ShopToken
 from integrations.services.tokens import ShopNotConnected
@@ -114,8 +114,8 @@ def test_the_sync_states_page_shows_the_shop_needing_reauthorization_and_why(sim
 
 
 def test_the_other_marketplace_reads_also_refresh_a_refused_token(simulator, shop):
-    from chat.services.audit import shop_audit
-    from chat.services.orders import order_refresh
+    from chat.services.pipeline.audit import shop_audit
+    from chat.services.pipeline.orders import order_refresh
     from integrations.shopee.simulator import place_order
 
     buyer_message(simulator.sim, shop_id=SHOP_ID, buyer_id=7003, text="is it shipped?")

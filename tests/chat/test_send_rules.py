@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chat.services.send_rules import send_rules_check
+from chat.services.pipeline.send_rules import send_rules_check
 from tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from chat.models import BuyerOrder, Conversation, InboundEvent, Message
-from chat.services import inbound
+from chat.services.pipeline import inbound
 from chat.tasks import inbound_event_process_task
 from integrations.shopee.push import push_signature
 from integrations.shopee.simulator import buyer_message, place_order
@@ -190,8 +190,8 @@ def test_a_slow_marketplace_holds_nothing_and_buyer_messages_pass_it(
 
 
 def test_a_slow_send_holds_no_connection_and_no_lock(simulator, shop, monkeypatch):
-    from chat.services import outbox
     from chat.services.messages import message_ingest
+    from chat.services.pipeline import outbox
     from integrations.shopee.mapping import message_from_shopee
     from shopee_cs.models import User
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.models import Conversation, ConversationFact
-from chat.services.conversations import (
+from chat.services.inbox.conversations import (
     conversation_assign,
     conversation_resolve,
 )

@@ -156,7 +156,7 @@ def test_an_order_push_refreshes_the_cached_order(
 def test_a_deauthorization_push_leaves_the_shop_needing_reauthorization(
     client, settings, simulator, shop, django_capture_on_commit_callbacks
 ):
-    from chat.services.reconcile import shops_due_for_reconcile
+    from chat.services.pipeline.reconcile import shops_due_for_reconcile
     from integrations.models import IntegrationAlert
 
     cancel_authorization(simulator.sim, shop_ids=[SHOP_ID])
@@ -186,7 +186,7 @@ def test_a_push_for_an_unknown_shop_is_parked(
 def test_a_transient_marketplace_error_rolls_back_counts_the_attempt_and_retries(
     settings, simulator, shop, django_capture_on_commit_callbacks
 ):
-    from chat.services import inbound
+    from chat.services.pipeline import inbound
 
     order = place_order(simulator.sim, shop_id=SHOP_ID)
     [body, *_] = take_pushes(simulator.sim)
@@ -226,7 +226,7 @@ def _chat_push(shop_id: str, conversation_id: str, message_id: str, text: str) -
 def test_a_push_joins_its_own_shops_conversation_never_another_shops_with_the_same_id(
     simulator, shop, django_capture_on_commit_callbacks
 ):
-    from chat.services import inbound
+    from chat.services.pipeline import inbound
     from tests.chat.conftest import connect
 
     other = connect(simulator.sim, shop_id="100000000000000888", site="TH")

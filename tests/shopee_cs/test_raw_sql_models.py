@@ -1,7 +1,8 @@
 """The hot paths load and write some models with SQL built from the models' metadata
-(shopee_cs.db) or written out (chat.services.bulk_ingest's INSERT and UPDATE). The columns come
-from the models, but a new field still needs a look there: a NOT NULL column without a database
-default breaks the bulk INSERT, and each extra column costs every loaded row (BM1, BM3, BM5).
+(shopee_cs.db) or written out (chat.services.pipeline.bulk_ingest's INSERT and UPDATE). The
+columns come from the models, but a new field still needs a look there: a NOT NULL column
+without a database default breaks the bulk INSERT, and each extra column costs every loaded
+row (BM1, BM3, BM5).
 This list fails on purpose when a field is added or removed: check those statements, then
 update it."""
 
@@ -50,5 +51,5 @@ def test_the_models_the_raw_statements_load_have_the_reviewed_fields():
     }
     assert not changed, (
         "A model loaded or written by raw SQL changed: review shopee_cs.db's callers and "
-        "chat.services.bulk_ingest, then update LOADED_BY_RAW_SQL."
+        "chat.services.pipeline.bulk_ingest, then update LOADED_BY_RAW_SQL."
     )

@@ -50,7 +50,7 @@ ALLOWED = {
         "the registry is where each vendor's package is named"
     ),
     ("templates/base.html", "<span>shopee</span>_cs"): "the project's own name, as a logo",
-    ("chat/services/demo.py", "shopee-demo-2026"): "the demo password the README gives",
+    ("chat/services/inbox/demo.py", "shopee-demo-2026"): "the demo password the README gives",
 }
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from chat.selectors import inbound_events_parked_count
-from chat.services.audit import SETTLE_SECONDS, shop_audit
+from chat.services.pipeline.audit import SETTLE_SECONDS, shop_audit
 from integrations.errors import AdapterError
 from integrations.models import Shop
 from integrations.services.tokens import ShopNotConnected

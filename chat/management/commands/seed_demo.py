@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from chat.services.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from chat.services.inbox.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):

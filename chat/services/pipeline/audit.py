@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from chat.models import Message
-from chat.services.reconcile import (
+from chat.services.pipeline.reconcile import (
     CONVERSATION_PAGE_SIZE,
     MAX_CONVERSATION_PAGES,
     MAX_MESSAGE_PAGES,

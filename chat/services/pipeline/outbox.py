@@ -20,12 +20,12 @@ from django.utils import timezone
 from chat.enqueue import OUTBOUND_DELIVERY_SEND, enqueue_on_commit
 from chat.marketplace_texts import UNVERIFIED, refusal_reason
 from chat.models import Conversation, Message, OutboundDelivery
+from chat.services.pipeline.send_rules import message_retryable, send_policy, send_rules_check
 from chat.services.publish import (
     message_and_conversation_events,
     message_publish,
     write_and_publish,
 )
-from chat.services.send_rules import message_retryable, send_policy, send_rules_check
 from chat.services.state import message_preview, message_recorded
 from integrations import types
 from integrations.adapters import get_adapter
@@ -412,7 +412,7 @@ def unverified_reason(platform: str) -> str:
 
 def outbound_delivery_resolve_unknown(*, delivery_id: int) -> DeliveryOutcome | None:
     """Read the conversation back: if our message is there it was sent; otherwise resend."""
-    from chat.services.reconcile import conversation_messages_sync
+    from chat.services.pipeline.reconcile import conversation_messages_sync
 
     delivery = (
         OutboundDelivery.objects.select_related("message__conversation__shop")

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from chat.enqueue import INBOUND_EVENT_PROCESS, enqueue_on_commit
 from chat.models import InboundEvent
-from chat.services import orders
 from chat.services.messages import conversation_locked_with_shop, message_ingest
+from chat.services.pipeline import orders
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.codec import push_event_from_jsonable, push_event_to_jsonable
@@ -179,7 +179,7 @@ def _chat_message(platform: str, event: types.PushEvent, _fetched: None) -> None
 
 def _chat_notification_fetch(platform: str, event: types.PushEvent):
     # A notification only announces activity: fetch the conversation's latest messages.
-    from chat.services.reconcile import conversation_messages_fetch
+    from chat.services.pipeline.reconcile import conversation_messages_fetch
 
     shop = _shop(platform, event)
     conversation_id = _payload(event, types.ChatMessagePush).conversation_id
@@ -189,7 +189,7 @@ def _chat_notification_fetch(platform: str, event: types.PushEvent):
 
 
 def _chat_notification_store(platform: str, event: types.PushEvent, fetched) -> None:
-    from chat.services.reconcile import conversation_messages_store
+    from chat.services.pipeline.reconcile import conversation_messages_store
 
     shop, messages = fetched
     if messages is not None:

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chat.models import Conversation, InboundEvent, ShopSyncState
-from chat.services.bulk_ingest import ConversationBatch, messages_ingest_batch
-from chat.services.inbound import (
+from chat.services.pipeline.bulk_ingest import ConversationBatch, messages_ingest_batch
+from chat.services.pipeline.inbound import (
     inbound_events_park_unreadable,
     inbound_events_record_recovered,
 )
