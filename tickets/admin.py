@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from chat.selectors import _visible_shop_ids, shop_ids_for_user
 from integrations.business_hours import BusinessCalendar, BusinessHoliday, BusinessPeriod
+from shopee_cs.admin_readonly import ReadOnlyModelAdmin
 from tickets.models import (
     SlaPolicy,
     Status,
@@ -515,7 +516,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyModelAdmin):
     """The history, read-only for everyone (superusers included): rows are only appended."""
 
     list_display = ["created_at", "ticket", "kind", "field", "old_value", "new_value", "actor"]
@@ -527,18 +528,6 @@ class TicketEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scoped(request, super().get_queryset(request), "ticket__shop")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TicketType)
