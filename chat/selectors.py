@@ -2,7 +2,7 @@
 
 An agent (or supervisor) sees the shops of the agent groups they are a member of; admins
 (superusers or the Admin role) see all shops; inactive or anonymous users see none. Selectors
-build on `shop_scope_filter`; the inbox page resolves the same scope (`_scope_sql`) inside its
+build on `shop_scope_filter`; the inbox page resolves the same scope (`scope_sql`) inside its
 own statement.
 """
 
@@ -33,7 +33,7 @@ from shopee_cs.security.roles import ROLE_ADMIN
 
 
 @cache
-def _scope_sql() -> str:
+def scope_sql() -> str:
     """One row: whether the user (first parameter) holds the Admin role (second parameter), and
     the shops of their agent groups (third parameter: the user again). Written as SQL because
     composing the ORM form (Exists plus ArraySubquery over two through tables) cost more than
@@ -55,7 +55,7 @@ def _scope_sql() -> str:
     """  # noqa: S608 (model names only)
 
 
-def _visible_shop_ids(user: Any) -> list[int] | None:
+def visible_shop_ids(user: Any) -> list[int] | None:
     """None means "all shops" (admin); otherwise the visible shop ids, as a constant list for
     the other selectors' filters. (The inbox page resolves the same scope inside its own
     statement.)"""
@@ -64,13 +64,13 @@ def _visible_shop_ids(user: Any) -> list[int] | None:
     if user.is_superuser:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_scope_sql(), [user.pk, ROLE_ADMIN, user.pk])
+        cursor.execute(scope_sql(), [user.pk, ROLE_ADMIN, user.pk])
         admin, shop_ids = cursor.fetchone()
     return None if admin else list(shop_ids)
 
 
 def shop_list_for_user(*, user: Any) -> QuerySet[Shop]:
-    visible = _visible_shop_ids(user)
+    visible = visible_shop_ids(user)
     shops = Shop.objects.all() if visible is None else Shop.objects.filter(pk__in=visible)
     return shops.order_by("site", "name")
 
@@ -86,7 +86,7 @@ def shop_ids_for_user(*, user: Any) -> set[int]:
 
 def shop_scope_filter(queryset: QuerySet, *, user: Any, shop_field: str = "shop") -> QuerySet:
     """Restrict any queryset with a FK to Shop (`shop_field`) to the user's shops."""
-    visible = _visible_shop_ids(user)
+    visible = visible_shop_ids(user)
     if visible is None:
         return queryset
     return queryset.filter(**{f"{shop_field}__in": visible})
@@ -189,7 +189,7 @@ def conversation_page_for_user(
     if not user.is_superuser:
         # The scope is resolved inside the statement (evaluated once, as a constant array):
         # one round trip for the page instead of two.
-        head = f"WITH scope AS ({_scope_sql()}) {head} CROSS JOIN scope"
+        head = f"WITH scope AS ({scope_sql()}) {head} CROSS JOIN scope"
         where.append("(scope.admin OR c.shop_id = ANY(scope.shops))")
         params += [user.pk, ROLE_ADMIN, user.pk]
     conditions = (

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from chat.selectors import _visible_shop_ids, shop_ids_for_user
+from chat.selectors import shop_ids_for_user, visible_shop_ids
 from integrations.business_hours import BusinessCalendar, BusinessHoliday, BusinessPeriod
 from shopee_cs.admin_readonly import ReadOnlyModelAdmin
 from tickets.models import (
@@ -60,7 +60,7 @@ def visible_shops(request) -> list[int] | None:
     """chat's row-level scope (`None`: every shop), resolved once per request: the list, each
     filter's choices, the forms and the actions all ask for it."""
     if not hasattr(request, "_tickets_visible_shops"):
-        request._tickets_visible_shops = _visible_shop_ids(request.user)
+        request._tickets_visible_shops = visible_shop_ids(request.user)
     return request._tickets_visible_shops
 
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from chat.models import AgentGroup, Conversation, Message
-from chat.selectors import _scope_sql, cursor_decode, cursor_encode, shop_scope_filter
+from chat.selectors import cursor_decode, cursor_encode, scope_sql, shop_scope_filter
 from integrations.models import Shop
 from shopee_cs.security.roles import ROLE_ADMIN
 from tickets.models import Ticket, TicketEvent, TicketNote, TicketType
@@ -170,7 +170,7 @@ def ticket_page_for_user(
         return [], None
     head, where, params = _head(), ["TRUE"], []
     if not user.is_superuser:
-        head = f"WITH scope AS ({_scope_sql()}) {head} CROSS JOIN scope"
+        head = f"WITH scope AS ({scope_sql()}) {head} CROSS JOIN scope"
         where.append("(scope.admin OR t.shop_id = ANY(scope.shops))")
         params += [user.pk, ROLE_ADMIN, user.pk]
     now = timezone.now()
