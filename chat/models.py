@@ -452,6 +452,8 @@ class ShopSyncState(models.Model):
     walk_cursor = models.CharField(_("walk resumes at"), max_length=128, blank=True)
     walk_newest = models.DateTimeField(_("newest conversation of the walk"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    # The periodic return pull (chat.services.pipeline.orders.returns_pull) asks from here.
+    returns_synced_until = models.DateTimeField(_("returns synced until"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     backoff_until = models.DateTimeField(_("backing off until"), null=True, blank=True)
     consecutive_rate_limits = models.PositiveIntegerField(_("rate limits in a row"), default=0)

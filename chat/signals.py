@@ -28,6 +28,11 @@ conversation_reopened
     An agent reopened it (``fact.actor_id``), or the buyer wrote again (``fact.actor_id`` None,
     ``fact.message_id`` the buyer's message). Same sender and kwargs.
 
+return_updated
+    A cached marketplace return was stored for the first time, or its status or its due date
+    (the seller's response or dispute deadline) changed, by a push or by the periodic pull.
+    sender: chat.models.BuyerReturn (the class); kwargs: ``buyer_return`` (the row as stored).
+
 The pull-sync sends reply_sent and conversation_reopened for the facts of its new messages
 after its batch commits; the receiver's ``conversation`` is then loaded with the facts.
 """
@@ -39,3 +44,4 @@ reply_sent = Signal()
 conversation_assigned = Signal()
 conversation_resolved = Signal()
 conversation_reopened = Signal()
+return_updated = Signal()

@@ -27,3 +27,9 @@ class TicketsConfig(AppConfig):
             "delete_slapolicy",
         )
     }
+
+    def ready(self) -> None:
+        from chat.signals import return_updated
+        from tickets import receivers, tasks  # noqa: F401  (tasks: registers them by name)
+
+        return_updated.connect(receivers.return_updated, dispatch_uid="tickets.return_updated")

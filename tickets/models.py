@@ -159,6 +159,9 @@ class Ticket(models.Model):
     sla_started_at = models.DateTimeField(_("SLA clock started at"), null=True, blank=True)
     sla_paused_at = models.DateTimeField(_("SLA clock paused at"), null=True, blank=True)
     sla_paused_seconds = models.PositiveIntegerField(_("SLA business seconds paused"), default=0)
+    # The marketplace's own deadline (a return's seller response or dispute): due_at and
+    # due_soon_at take it when it comes before the resolution target.
+    marketplace_due_at = models.DateTimeField(_("marketplace deadline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -175,6 +178,15 @@ class Ticket(models.Model):
                 fields=["shop", "return_ref"],
                 condition=~models.Q(return_ref=""),
                 name="ticket_return_ref",
+            ),
+        ]
+        constraints = [
+            # The return sync's one ticket per return (a merged-away duplicate no longer counts).
+            models.UniqueConstraint(
+                fields=["shop", "return_ref"],
+                condition=~models.Q(return_ref="")
+                & models.Q(source="return_sync", merged_into__isnull=True),
+                name="ticket_one_synced_per_return",
             ),
         ]
 

@@ -44,6 +44,10 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": env.float("LOST_PUSH_INTERVAL_SECONDS", default=120.0),
         },
         "old-events-purge": {"task": "chat.old_events_purge", "schedule": 3600.0},
+        "returns-pull": {
+            "task": "tickets.returns_pull",
+            "schedule": env.float("RETURNS_PULL_INTERVAL_SECONDS", default=600.0),
+        },
     }
 )
 # Retention: processed pushes (parked ones stay until handled) and the live events a socket

@@ -9,6 +9,7 @@ import pytest
 from chat.models import AgentGroup
 from integrations.models import Shop
 from shopee_cs.security.roles import ROLE_AGENT, ROLE_SUPERVISOR
+from tests.chat.conftest import simulator  # noqa: F401  (the Shopee simulator on loopback)
 from tests.factories import AgentGroupFactory, ConversationFactory, ShopFactory, UserFactory
 from tickets.models import SlaPolicy, TicketType
 from tickets.services import ticket_create

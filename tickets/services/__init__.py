@@ -1,6 +1,7 @@
 """The only code that writes tickets. Every way in (REST API, admin, rules, return sync) calls
 these functions."""
 
+from tickets.services.returns import ticket_from_return
 from tickets.services.tickets import (
     TicketInvalid,
     TicketRefused,
@@ -27,6 +28,7 @@ __all__ = [
     "ticket_attachments_add",
     "ticket_conversation_link",
     "ticket_create",
+    "ticket_from_return",
     "ticket_merge",
     "ticket_note_add",
     "ticket_transition",

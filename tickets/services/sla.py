@@ -6,7 +6,7 @@ that status, unless the deadline had already passed when the pause began. Resolv
 stop it (the deadline stays, for reporting).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from integrations.business_hours import (
     WorkCalendar,
@@ -21,18 +21,28 @@ def sla_policies() -> dict[tuple[int, str], SlaPolicy]:
     return {(p.ticket_type_id, p.priority): p for p in SlaPolicy.objects.all()}
 
 
+# A marketplace deadline passes on the marketplace's clock, not in business time: the ticket is
+# due soon this long before it.
+MARKETPLACE_DUE_SOON = timedelta(hours=24)
+
+
 def sla_deadlines_set(
     ticket: Ticket, *, policy: SlaPolicy | None, calendar: WorkCalendar | None
 ) -> None:
-    """Set due_at and due_soon_at from the clock's start and the paused time (unsaved)."""
-    if policy is None or ticket.sla_started_at is None:
-        ticket.due_at = ticket.due_soon_at = None
-        return
-    target = policy.resolution_minutes * 60
-    warning = max(0, policy.resolution_minutes - policy.due_soon_minutes) * 60
-    paused, start = ticket.sla_paused_seconds, ticket.sla_started_at
-    ticket.due_at = business_deadline(calendar, start, target + paused)
-    ticket.due_soon_at = business_deadline(calendar, start, warning + paused)
+    """Set due_at and due_soon_at from the clock's start and the paused time, or from the
+    marketplace's deadline when that comes first (unsaved)."""
+    ticket.due_at = ticket.due_soon_at = None
+    if policy is not None and ticket.sla_started_at is not None:
+        target = policy.resolution_minutes * 60
+        warning = max(0, policy.resolution_minutes - policy.due_soon_minutes) * 60
+        paused, start = ticket.sla_paused_seconds, ticket.sla_started_at
+        ticket.due_at = business_deadline(calendar, start, target + paused)
+        ticket.due_soon_at = business_deadline(calendar, start, warning + paused)
+    market = ticket.marketplace_due_at
+    if market is not None and (ticket.due_at is None or market < ticket.due_at):
+        soon = market - MARKETPLACE_DUE_SOON
+        ticket.due_at = market
+        ticket.due_soon_at = soon if ticket.due_soon_at is None else min(ticket.due_soon_at, soon)
 
 
 def sla_clock_start(

@@ -3,6 +3,7 @@ admin, rules and the return sync all come in through these functions; each valid
 its input before it writes anything, writes in one transaction and appends the history."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -124,6 +125,7 @@ def ticket_create(
     buyer_name: str = "",
     attachments: Sequence[str] = (),
     source: str = Ticket.Source.API,
+    marketplace_due_at: datetime | None = None,
 ) -> Ticket:
     """Open a ticket. From a conversation, the shop, the buyer and (from the buyer's cached
     orders and returns) the order and return references are filled in when not given."""
@@ -179,6 +181,7 @@ def ticket_create(
         buyer_name=buyer_name,
         source=source,
         created_by=actor if getattr(actor, "pk", None) else None,
+        marketplace_due_at=marketplace_due_at,
     )
     policy = sla_policies().get((kind.pk, priority))
     sla_clock_start(

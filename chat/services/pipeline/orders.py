@@ -6,10 +6,13 @@ processing stores it together with the push's status.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
-from chat.models import BuyerOrder, BuyerReturn, Conversation, Message
+from chat.models import BuyerOrder, BuyerReturn, Conversation, Message, ShopSyncState
+from chat.signals import return_updated
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, NotFound
@@ -94,8 +97,16 @@ def return_fetch(*, shop: Shop, return_ref: str) -> types.ReturnRequest:
 
 
 def return_store(*, shop: Shop, fetched: types.ReturnRequest) -> BuyerReturn:
+    """Cache one return; return_updated is sent after commit when it is new or its status or
+    due date changed (a replayed push or an unchanged pull announces nothing)."""
     ret = fetched
     with transaction.atomic():
+        before = (
+            BuyerReturn.objects.select_for_update()
+            .filter(shop=shop, return_ref=ret.return_ref)
+            .values_list("status", "due_at")
+            .first()
+        )
         cached, _ = BuyerReturn.objects.update_or_create(
             shop=shop,
             return_ref=ret.return_ref,
@@ -112,11 +123,48 @@ def return_store(*, shop: Shop, fetched: types.ReturnRequest) -> BuyerReturn:
                 "platform_updated_at": ret.updated_at,
             },
         )
+        if before != (ret.status, ret.due_at):
+            transaction.on_commit(
+                lambda: return_updated.send(sender=BuyerReturn, buyer_return=cached)
+            )
     return cached
 
 
 def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
     return return_store(shop=shop, fetched=return_fetch(shop=shop, return_ref=return_ref))
+
+
+# Each pull re-reads a little before the last one began (clocks differ, updates land late);
+# a shop's first pull reaches back as far as one request of Shopee's may (15 days).
+RETURNS_PULL_OVERLAP = timedelta(minutes=10)
+RETURNS_FIRST_PULL = timedelta(days=15)
+RETURNS_PAGE_SIZE, MAX_RETURN_PAGES = 50, 20
+
+
+def returns_pull(*, shop: Shop) -> int:
+    """Store the returns the marketplace updated since the last complete pull (each page is
+    fetched with no transaction open, then each return stored and announced by return_store).
+    The shop's cursor moves only once a pull completes. Returns how many were stored."""
+    state, _ = ShopSyncState.objects.get_or_create(shop=shop)
+    started = timezone.now()
+    since = (state.returns_synced_until or started - RETURNS_FIRST_PULL) - RETURNS_PULL_OVERLAP
+    adapter = get_adapter(shop.platform)
+    cursor, stored = None, 0
+    for _ in range(MAX_RETURN_PAGES):
+        page = shop_api_call(
+            shop=shop,
+            call=lambda auth, cursor=cursor: adapter.get_returns(
+                auth, updated_from=since, cursor=cursor, page_size=RETURNS_PAGE_SIZE
+            ),
+        )
+        for ret in page.items:
+            return_store(shop=shop, fetched=ret)
+        stored += len(page.items)
+        if not page.has_more:
+            ShopSyncState.objects.filter(pk=state.pk).update(returns_synced_until=started)
+            return stored
+        cursor = page.next_cursor
+    return stored  # more than a run's pages: the next run starts again from the same point
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from integrations.shopee.simulator.server import (
 from integrations.shopee.simulator.traffic import (
     TrafficGenerator,
     advance_order,
+    advance_return,
     apply_event,
     authorization_push,
     buyer_message,
@@ -38,6 +39,7 @@ __all__ = [
     "SimulatorHandle",
     "TrafficGenerator",
     "advance_order",
+    "advance_return",
     "apply_event",
     "authorization_push",
     "buyer_message",

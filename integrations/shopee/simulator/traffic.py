@@ -403,6 +403,44 @@ def request_return(
     return r
 
 
+# The path a return takes when advanced without a status: the seller accepts, the refund is
+# paid, the return closes.
+RETURN_FLOW = ("REQUESTED", "PROCESSING", "ACCEPTED", "REFUND_PAID", "CLOSED")
+RETURN_STATUSES = (*RETURN_FLOW, "JUDGING", "SELLER_DISPUTE", "CANCELLED")
+
+
+def advance_return(
+    sim: Simulator,
+    *,
+    return_sn: str,
+    status: str | None = None,
+    due_in: float | None = None,
+) -> dict[str, Any]:
+    """Move a return to `status` (default: the next step of RETURN_FLOW) and, with `due_in`
+    seconds, set its seller-response deadline from now; pushes code 29 like Shopee."""
+    if status is not None and status not in RETURN_STATUSES:
+        raise SimError("bad_param", f"unknown return status {status!r}")
+    with sim.lock:
+        r = sim.returns.get(str(return_sn))
+        if r is None:
+            raise SimError("not_found", "return not found")
+        if status is None:
+            idx = RETURN_FLOW.index(r["status"]) if r["status"] in RETURN_FLOW else 0
+            status = RETURN_FLOW[min(idx + 1, len(RETURN_FLOW) - 1)]
+        now = int(sim.now())
+        r["status"], r["update_time"] = status, now
+        if due_in is not None:
+            r["due_date"] = now + int(due_in)
+        shop_id, order_sn = r["_shop_id"], r["order_sn"]
+    push(
+        sim,
+        29,
+        {"return_sn": r["return_sn"], "order_sn": order_sn, "status": status, "update_time": now},
+        shop_id,
+    )
+    return r
+
+
 def rate_item(
     sim: Simulator,
     *,
@@ -454,6 +492,7 @@ EVENTS = {
     "place_order": place_order,
     "advance_order": advance_order,
     "request_return": request_return,
+    "advance_return": advance_return,
     "rate_item": rate_item,
     "authorize": lambda sim, **kw: authorization_push(sim, code=1, **kw),
     "deauthorize": cancel_authorization,
