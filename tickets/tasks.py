@@ -1,5 +1,6 @@
 """The return sync's tasks: one return's ticket, and the periodic pull of every shop's returns."""
 
+import logging
 from contextlib import suppress
 
 from celery import shared_task
@@ -8,12 +9,17 @@ from chat.services.pipeline.orders import returns_pull
 from integrations.errors import RateLimited
 from integrations.models import Shop
 from integrations.services.tokens import ShopNotConnected
-from tickets.services import ticket_from_return
+from tickets.services import TicketInvalid, ticket_from_return
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="tickets.ticket_from_return", ignore_result=True)
 def ticket_from_return_task(buyer_return_id: int) -> None:
-    ticket_from_return(buyer_return_id)
+    try:
+        ticket_from_return(buyer_return_id)
+    except TicketInvalid as exc:  # e.g. the return_refund type deactivated: retrying won't help
+        logger.warning("return %s made no ticket: %s", buyer_return_id, exc)
 
 
 @shared_task(name="tickets.returns_pull")

@@ -27,10 +27,10 @@ from integrations.shopee.simulator import (
 from tests.chat.conftest import SHOP_ID, connect, signed_post, take_pushes
 from tests.factories import ConversationFactory, ShopFactory
 from tickets.models import Status, Ticket, TicketEvent, TicketType
-from tickets.services import ticket_from_return, ticket_merge
+from tickets.services import TicketInvalid, ticket_from_return, ticket_merge
 from tickets.services.tickets import ticket_create
 from tickets.sla import SlaState, ticket_sla_state
-from tickets.tasks import returns_pull_task
+from tickets.tasks import returns_pull_task, ticket_from_return_task
 
 
 @pytest.fixture
@@ -311,3 +311,13 @@ def test_the_earlier_deadline_wins(db, sla):
     assert ticket.due_at == late.due_at
     assert ticket_sla_state(ticket, timezone.now()) == SlaState.DUE_SOON
     assert TicketType.objects.get(code="return_refund") == ticket.ticket_type
+
+
+def test_with_the_return_type_deactivated_the_sync_says_why_and_writes_nothing(db, caplog):
+    ret = _cached_return(ShopFactory())
+    TicketType.objects.filter(code="return_refund").update(is_active=False)
+    with pytest.raises(TicketInvalid, match="return_refund"):
+        ticket_from_return(ret.pk)
+    ticket_from_return_task(ret.pk)  # the queued task logs it instead of failing forever
+    assert "made no ticket" in caplog.text and "return_refund" in caplog.text
+    assert not Ticket.objects.exists() and not TicketEvent.objects.exists()
