@@ -135,7 +135,7 @@ def return_refresh(*, shop: Shop, return_ref: str) -> BuyerReturn:
 
 
 # Each pull re-reads a little before the last one began (clocks differ, updates land late);
-# a shop's first pull reaches back as far as one request of Shopee's may (15 days).
+# a shop's first pull reaches back as far as one request to the marketplace may (15 days).
 RETURNS_PULL_OVERLAP = timedelta(minutes=10)
 RETURNS_FIRST_PULL = timedelta(days=15)
 RETURNS_PAGE_SIZE, MAX_RETURN_PAGES = 50, 20
