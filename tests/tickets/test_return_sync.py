@@ -321,3 +321,17 @@ def test_with_the_return_type_deactivated_the_sync_says_why_and_writes_nothing(d
     ticket_from_return_task(ret.pk)  # the queued task logs it instead of failing forever
     assert "made no ticket" in caplog.text and "return_refund" in caplog.text
     assert not Ticket.objects.exists() and not TicketEvent.objects.exists()
+
+
+def test_after_a_long_outage_the_pull_asks_no_wider_window_than_the_marketplace_allows(
+    simulator, connected_shop
+):
+    _, returned = _returned_order(simulator.sim)
+    take_pushes(simulator.sim)
+    with simulator.sim.lock:  # updated 20 days ago: outside the widest window
+        simulator.sim.returns[returned["return_sn"]]["update_time"] -= 20 * 86400
+    ShopSyncState.objects.create(
+        shop=connected_shop, returns_synced_until=timezone.now() - timedelta(days=60)
+    )
+    assert returns_pull(shop=connected_shop) == 0
+    assert not BuyerReturn.objects.exists()

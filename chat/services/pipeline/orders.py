@@ -147,7 +147,8 @@ def returns_pull(*, shop: Shop) -> int:
     The shop's cursor moves only once a pull completes. Returns how many were stored."""
     state, _ = ShopSyncState.objects.get_or_create(shop=shop)
     started = timezone.now()
-    since = (state.returns_synced_until or started - RETURNS_FIRST_PULL) - RETURNS_PULL_OVERLAP
+    widest = started - RETURNS_FIRST_PULL  # after a long outage too: no wider window is asked
+    since = max((state.returns_synced_until or widest) - RETURNS_PULL_OVERLAP, widest)
     adapter = get_adapter(shop.platform)
     cursor, stored = None, 0
     for _ in range(MAX_RETURN_PAGES):
