@@ -25,6 +25,7 @@ from tickets.selectors import (
     ticket_history,
     ticket_notes,
     ticket_page_for_user,
+    ticket_type_list,
     user_get_active,
 )
 from tickets.services import (
@@ -128,6 +129,7 @@ class TicketListApi(APIView):
             return_ref=q.get("return_ref", ""),
             buyer=q.get("buyer", ""),
             queue=q["queue"],
+            conversation_id=q.get("conversation"),
         )
         try:
             rows, next_cursor = ticket_page_for_user(
@@ -266,3 +268,14 @@ class TicketCountsByConversationApi(APIView):
         query.is_valid(raise_exception=True)
         counts = open_ticket_counts(user=request.user, conversation_ids=query.validated_data["ids"])
         return Response({"counts": {str(pk): n for pk, n in counts.items()}})
+
+
+class TicketTypeListApi(APIView):
+    """The active ticket types, in their order (the console's type picker)."""
+
+    required_scopes = ["tickets:read"]
+
+    @extend_schema(operation_id="ticket_type_list", responses={200: s.TicketTypeListSerializer})
+    def get(self, request):
+        types = [{"code": t.code, "name": t.name} for t in ticket_type_list()]
+        return Response({"results": types})

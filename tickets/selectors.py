@@ -121,6 +121,7 @@ class TicketFilters:
     buyer: str = ""
     # The agent's queue: their active tickets and their groups' unassigned ones, due soonest first.
     queue: bool = False
+    conversation_id: int | None = None
 
 
 _COLUMNS = {
@@ -195,6 +196,10 @@ def ticket_page_for_user(
         if wanted:
             where.append(condition)
             params += values
+    if f.conversation_id is not None:
+        link = Ticket.conversations.through._meta.db_table
+        where.append(f"t.id IN (SELECT ticket_id FROM {link} WHERE conversation_id = %s)")  # noqa: S608
+        params.append(f.conversation_id)
     if f.sla:
         condition, count = SLA_STATE_SQL[f.sla]
         where.append(condition)

@@ -30,6 +30,10 @@ class TicketTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class TicketTypeListSerializer(serializers.Serializer):
+    results = TicketTypeSerializer(many=True)
+
+
 class GroupBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -117,6 +121,9 @@ class TicketListQuerySerializer(serializers.Serializer):
     order_ref = _text(required=False, allow_blank=True, max_length=64)
     return_ref = _text(required=False, allow_blank=True, max_length=64)
     buyer = _text(required=False, allow_blank=True, max_length=200, help_text="Buyer id or name.")
+    conversation = QueryIntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Tickets linked to it."
+    )
     queue = serializers.BooleanField(
         required=False,
         default=False,

@@ -4,6 +4,7 @@ from tickets import apis
 
 urlpatterns = [
     path("", apis.TicketListApi.as_view(), name="api-ticket-list"),
+    path("types/", apis.TicketTypeListApi.as_view(), name="api-ticket-types"),
     path(
         "by-conversation/",
         apis.TicketCountsByConversationApi.as_view(),

@@ -83,3 +83,32 @@ def test_counts_refuse_a_malformed_id_list(client, team, ids):
 
 def test_counts_need_a_login(client):
     assert client.get(COUNTS, {"ids": "1"}).status_code in (401, 403)
+
+
+def test_the_type_picker_lists_active_types_in_order(client, team):
+    from tickets.models import TicketType
+
+    retired = TicketType.objects.create(code="retired", name="Retired", is_active=False)
+    login_verified(client, team.agent)
+    response = client.get("/api/v1/tickets/types/")
+    assert response.status_code == 200
+    codes = [t["code"] for t in response.json()["results"]]
+    expected = list(
+        TicketType.objects.filter(is_active=True)
+        .order_by("position", "name")
+        .values_list("code", flat=True)
+    )
+    assert codes == expected and "return_refund" in codes and retired.code not in codes
+
+
+def test_the_list_filters_by_conversation(client, team, other_team):
+    conversation, elsewhere = conversation_of(team), conversation_of(team)
+    linked = open_ticket(team, conversations=[conversation])
+    open_ticket(team, conversations=[elsewhere])
+    foreign = conversation_of(other_team)
+    open_ticket(other_team, conversations=[foreign])
+    login_verified(client, team.agent)
+    rows = client.get(LIST, {"conversation": conversation.pk}).json()["results"]
+    assert [row["id"] for row in rows] == [linked.pk]
+    assert client.get(LIST, {"conversation": foreign.pk}).json()["results"] == []
+    assert client.get(LIST, {"conversation": "x"}).status_code == 400
