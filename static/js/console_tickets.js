@@ -21,6 +21,8 @@ window.ConsoleTickets = (function () {
     panelConversation: null,
     panel: new Map(), // ticket id -> detail, of the conversation in the panel
     errors: new Map(), // ticket id -> the last refusal shown on its card
+    notes: new Map(), // ticket id -> a note being typed, kept when a live change redraws the card
+    picks: new Map(), // ticket id -> the status picked to move to, kept likewise
     types: [],
     reload: null,
   };
@@ -196,6 +198,8 @@ window.ConsoleTickets = (function () {
       }
       const go = el("button", "btn small ticket-go", T.move);
       go.type = "button";
+      if (t.allowed_statuses.includes(state.picks.get(t.id))) pick.value = state.picks.get(t.id);
+      pick.addEventListener("change", () => state.picks.set(t.id, pick.value));
       go.addEventListener("click", () => transition(t.id, pick.value));
       row.append(pick, go);
       box.appendChild(row);
@@ -216,6 +220,8 @@ window.ConsoleTickets = (function () {
     body.rows = 2;
     body.placeholder = T.notePlaceholder;
     body.setAttribute("aria-label", T.note);
+    body.value = state.notes.get(t.id) || "";
+    body.addEventListener("input", () => state.notes.set(t.id, body.value));
     const add = el("button", "btn small", T.addNote);
     add.type = "submit";
     form.append(body, add);
@@ -230,7 +236,9 @@ window.ConsoleTickets = (function () {
   async function transition(id, status) {
     try {
       state.errors.delete(id);
-      keep(await api("POST", `${BASE}${id}/transition/`, { status }));
+      const detail = await api("POST", `${BASE}${id}/transition/`, { status });
+      state.picks.delete(id);
+      keep(detail);
     } catch (e) {
       state.errors.set(id, e.message); // the API's refusal names the allowed statuses
       renderPanel();
@@ -240,7 +248,9 @@ window.ConsoleTickets = (function () {
     const body = box.value;
     if (!body.trim()) return;
     try {
-      keep(await api("POST", `${BASE}${id}/notes/`, { body }));
+      const detail = await api("POST", `${BASE}${id}/notes/`, { body });
+      state.notes.delete(id);
+      keep(detail);
     } catch (e) { C.toast(e.message, "error"); }
   }
   async function create(e) {
@@ -292,6 +302,8 @@ window.ConsoleTickets = (function () {
     state.panelConversation = c.id;
     state.panel = new Map();
     state.errors = new Map();
+    state.notes = new Map();
+    state.picks = new Map();
     $("ticket-subject").value = "";
     renderPanel();
     loadPanel(c.id).catch((e) => C.toast(e.message, "error"));
