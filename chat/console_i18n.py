@@ -48,10 +48,47 @@ def message_kind_strings() -> dict[str, str]:
     }
 
 
+def ticket_strings() -> dict:
+    """The ticket tab and panel's words. Chat may not import tickets, so the statuses and SLA
+    states are named here with the same texts as tickets.models (one translation each)."""
+    return {
+        "statuses": {
+            "new": _("New"),
+            "open": _("Open"),
+            "pending_buyer": _("Pending buyer"),
+            "pending_internal": _("Pending internal"),
+            "resolved": _("Resolved"),
+            "closed": _("Closed"),
+            "reopened": _("Reopened"),
+        },
+        "sla": {
+            "on_track": _("On track"),
+            "due_soon": _("Due soon"),
+            "breached": _("Breached"),
+            "paused": _("Paused (pending buyer)"),
+            "stopped": _("Stopped (resolved or closed)"),
+            "none": _("No SLA"),
+        },
+        "queueEmpty": _("No tickets in your queue."),
+        "noTickets": _("No tickets for this conversation yet."),
+        "noConversation": _("Ticket #%(id)s has no conversation."),
+        "openTickets": _("Open tickets: %(count)s"),
+        "due": _("Due %(date)s"),
+        "moveTo": _("Move to"),
+        "move": _("Move"),
+        "note": _("Internal note"),
+        "notePlaceholder": _("Internal note (the buyer never sees it)…"),
+        "addNote": _("Add note"),
+        "order": _("Order"),
+        "returns": _("Return"),
+    }
+
+
 def console_strings(platforms=()) -> dict:
     """The console's words; send refusals for each of `platforms` (those of the agent's shops)."""
     return {
         "refusals": {platform: refusal_strings(platform) for platform in platforms},
+        "tickets": ticket_strings(),
         "statuses": marketplace_status_strings(),
         "returnReasons": return_reason_strings(),
         "kinds": message_kind_strings(),

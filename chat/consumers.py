@@ -33,6 +33,8 @@ from shopee_cs.realtime import shop_group
 from shopee_cs.security.consumers import StaffConsumer
 
 REPLAY_LIMIT = 500
+# Event families that are only forwarded (tickets publish theirs through chat's helper).
+FORWARDED = ("chat.", "tickets.")
 
 
 def event_shop_id(event: dict) -> int | None:
@@ -115,7 +117,7 @@ class AgentConsumer(StaffConsumer):
     async def dispatch(self, message: dict) -> None:
         # Chat events are only forwarded: skip the database-connection cleanup (a thread hop)
         # that Channels runs before every handler, so a busy inbox is not throttled by it.
-        if message.get("type", "").startswith("chat.") and "event_id" in message:
+        if message.get("type", "").startswith(FORWARDED) and "event_id" in message:
             await self.forward(message)
             return
         await super().dispatch(message)
@@ -138,4 +140,7 @@ class AgentConsumer(StaffConsumer):
         await self.forward(event)
 
     async def chat_agent_presence(self, event) -> None:
+        await self.forward(event)
+
+    async def tickets_ticket_updated(self, event) -> None:
         await self.forward(event)

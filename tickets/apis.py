@@ -18,12 +18,14 @@ from tickets.selectors import (
     TicketFilters,
     conversations_get_for_user,
     group_get_for_user,
+    open_ticket_counts,
     ticket_attachments,
     ticket_conversation_ids,
     ticket_get_for_user,
     ticket_history,
     ticket_notes,
     ticket_page_for_user,
+    ticket_type_list,
     user_get_active,
 )
 from tickets.services import (
@@ -126,6 +128,8 @@ class TicketListApi(APIView):
             order_ref=q.get("order_ref", ""),
             return_ref=q.get("return_ref", ""),
             buyer=q.get("buyer", ""),
+            queue=q["queue"],
+            conversation_id=q.get("conversation"),
         )
         try:
             rows, next_cursor = ticket_page_for_user(
@@ -246,3 +250,32 @@ class TicketNotesApi(APIView):
         except TicketInvalid as exc:
             raise ValidationError(exc.errors) from None
         return _detail_response(request, ticket_id, http.HTTP_201_CREATED)
+
+
+class TicketCountsByConversationApi(APIView):
+    """How many active tickets each of the given conversations has (the inbox's badges), in one
+    request; another group's conversation counts as none."""
+
+    required_scopes = ["tickets:read"]
+
+    @extend_schema(
+        operation_id="ticket_counts_by_conversation",
+        parameters=[s.ByConversationQuerySerializer],
+        responses={200: s.OpenTicketCountsSerializer, 400: ErrorSerializer},
+    )
+    def get(self, request):
+        query = s.ByConversationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        counts = open_ticket_counts(user=request.user, conversation_ids=query.validated_data["ids"])
+        return Response({"counts": {str(pk): n for pk, n in counts.items()}})
+
+
+class TicketTypeListApi(APIView):
+    """The active ticket types, in their order (the console's type picker)."""
+
+    required_scopes = ["tickets:read"]
+
+    @extend_schema(operation_id="ticket_type_list", responses={200: s.TicketTypeListSerializer})
+    def get(self, request):
+        types = [{"code": t.code, "name": t.name} for t in ticket_type_list()]
+        return Response({"results": types})

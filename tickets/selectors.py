@@ -1,6 +1,7 @@
 """The only reads of tickets for the API and the admin, scoped to the user's shops with chat's
 selectors: another group's ticket is indistinguishable from a missing one."""
 
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -8,14 +9,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from chat.models import AgentGroup, Conversation, Message
-from chat.selectors import cursor_decode, cursor_encode, scope_sql, shop_scope_filter
+from chat.selectors import BadCursor, cursor_decode, cursor_encode, scope_sql, shop_scope_filter
 from integrations.models import Shop
 from shopee_cs.security.roles import ROLE_ADMIN
-from tickets.models import Ticket, TicketEvent, TicketNote, TicketType
+from tickets.models import ACTIVE, Ticket, TicketEvent, TicketNote, TicketType
 from tickets.sla import SLA_STATE_SQL, sla_state
 
 
@@ -118,6 +119,9 @@ class TicketFilters:
     order_ref: str = ""
     return_ref: str = ""
     buyer: str = ""
+    # The agent's queue: their active tickets and their groups' unassigned ones, due soonest first.
+    queue: bool = False
+    conversation_id: int | None = None
 
 
 _COLUMNS = {
@@ -192,15 +196,41 @@ def ticket_page_for_user(
         if wanted:
             where.append(condition)
             params += values
+    if f.conversation_id is not None:
+        link = Ticket.conversations.through._meta.db_table
+        where.append(f"t.id IN (SELECT ticket_id FROM {link} WHERE conversation_id = %s)")  # noqa: S608
+        params.append(f.conversation_id)
     if f.sla:
         condition, count = SLA_STATE_SQL[f.sla]
         where.append(condition)
         params += [now] * count
-    if cursor:
-        at, pk = cursor_decode(cursor)
-        where.append("t.created_at <= %s AND (t.created_at < %s OR t.id < %s)")
-        params += [at, at, pk]
-    sql = f"{head} WHERE {' AND '.join(where)} ORDER BY t.created_at DESC, t.id DESC LIMIT %s"
+    if f.queue:
+        members = AgentGroup.members.field
+        my_groups = (
+            f"SELECT {members.m2m_column_name()} FROM {members.m2m_db_table()}"  # noqa: S608
+            f" WHERE {members.m2m_reverse_name()} = %s"
+        )
+        where.append(
+            "t.status = ANY(%s) AND (t.assignee_id = %s"
+            f" OR (t.assignee_id IS NULL AND t.group_id IN ({my_groups})))"
+        )
+        params += [list(ACTIVE), user.pk, user.pk]
+        order = "t.due_at ASC NULLS LAST, t.id ASC"
+        if cursor:
+            due, pk = _queue_cursor_decode(cursor)
+            if due is None:
+                where.append("t.due_at IS NULL AND t.id > %s")
+                params += [pk]
+            else:
+                where.append("(t.due_at IS NULL OR t.due_at > %s OR (t.due_at = %s AND t.id > %s))")
+                params += [due, due, pk]
+    else:
+        order = "t.created_at DESC, t.id DESC"
+        if cursor:
+            at, pk = cursor_decode(cursor)
+            where.append("t.created_at <= %s AND (t.created_at < %s OR t.id < %s)")
+            params += [at, at, pk]
+    sql = f"{head} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %s"
     with connection.cursor() as db:
         db.execute(sql, [*params, size + 1])
         rows = [dict(zip(TICKET_ROW_FIELDS, row, strict=True)) for row in db.fetchall()]
@@ -209,7 +239,84 @@ def ticket_page_for_user(
     for row in rows:
         row["sla_state"] = _row_sla_state(row, now)
     last = rows[-1] if rows else None
-    return rows, cursor_encode(last["created_at"], last["id"]) if more and last else None
+    if not (more and last):
+        return rows, None
+    if f.queue:
+        return rows, _queue_cursor_encode(last["due_at"], last["id"])
+    return rows, cursor_encode(last["created_at"], last["id"])
+
+
+def _queue_cursor_encode(due: datetime | None, pk: int) -> str:
+    # A ticket without a due time sorts last; "-" stands for it.
+    raw = f"{due.isoformat() if due else '-'}|{pk}"
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _queue_cursor_decode(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        raw = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        due = None if stamp == "-" else datetime.fromisoformat(stamp)
+        if due is not None and due.tzinfo is None:
+            raise ValueError("naive")
+        return due, int(pk)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadCursor("Not a cursor of this list.") from exc
+
+
+def ticket_rows_by_id(*, ticket_ids: list[int]) -> list[dict[str, Any]]:
+    """The list's rows of these tickets, unscoped: what a live event carries to the shop's group."""
+    if not ticket_ids:
+        return []
+    with connection.cursor() as db:
+        db.execute(f"{_head()} WHERE t.id = ANY(%s) ORDER BY t.id", [list(ticket_ids)])
+        rows = [dict(zip(TICKET_ROW_FIELDS, row, strict=True)) for row in db.fetchall()]
+    now = timezone.now()
+    for row in rows:
+        row["sla_state"] = _row_sla_state(row, now)
+    return rows
+
+
+def open_ticket_counts(*, user: Any, conversation_ids: list[int]) -> dict[int, int]:
+    """How many active tickets each of the user's conversations is linked to (only those with
+    any; another group's conversation counts as none)."""
+    tickets = ticket_list_for_user(user=user).filter(status__in=ACTIVE)
+    link = Ticket.conversations.through
+    rows = (
+        link.objects.filter(conversation_id__in=conversation_ids, ticket__in=tickets)
+        .values("conversation_id")
+        .annotate(n=Count("ticket_id"))
+        .values_list("conversation_id", "n")
+    )
+    return dict(rows)
+
+
+def ticket_conversation_links(*, ticket_ids: list[int]) -> dict[int, list[int]]:
+    """Each ticket's conversation ids, in one statement."""
+    links: dict[int, list[int]] = {}
+    rows = (
+        Ticket.conversations.through.objects.filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "conversation_id")
+        .values_list("ticket_id", "conversation_id")
+    )
+    for ticket_id, conversation_id in rows:
+        links.setdefault(ticket_id, []).append(conversation_id)
+    return links
+
+
+def conversation_open_ticket_counts(*, conversation_ids: list[int]) -> dict[int, int]:
+    """The same counts, unscoped (for an event sent to the shop's group)."""
+    if not conversation_ids:
+        return {}
+    link = Ticket.conversations.through
+    rows = (
+        link.objects.filter(conversation_id__in=conversation_ids, ticket__status__in=ACTIVE)
+        .values("conversation_id")
+        .annotate(n=Count("ticket_id"))
+        .values_list("conversation_id", "n")
+    )
+    counts = dict(rows)
+    return {pk: counts.get(pk, 0) for pk in conversation_ids}
 
 
 def _row_sla_state(row: dict, now: datetime) -> str:

@@ -30,6 +30,10 @@ class TicketTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class TicketTypeListSerializer(serializers.Serializer):
+    results = TicketTypeSerializer(many=True)
+
+
 class GroupBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -117,8 +121,35 @@ class TicketListQuerySerializer(serializers.Serializer):
     order_ref = _text(required=False, allow_blank=True, max_length=64)
     return_ref = _text(required=False, allow_blank=True, max_length=64)
     buyer = _text(required=False, allow_blank=True, max_length=200, help_text="Buyer id or name.")
+    conversation = QueryIntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Tickets linked to it."
+    )
+    queue = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The caller's queue: their active tickets and their groups' unassigned ones,"
+        " due soonest first.",
+    )
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=200)
     page_size = QueryIntegerField(required=False, default=50, min_value=1, max_value=100)
+
+
+class ByConversationQuerySerializer(serializers.Serializer):
+    ids = PatternField(
+        r"[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99}",
+        "Up to 100 conversation ids, comma-separated.",
+        help_text="Conversation ids, comma-separated (at most 100).",
+    )
+
+    def validate_ids(self, value: str) -> list[int]:
+        return list(dict.fromkeys(int(pk) for pk in value.split(",")))
+
+
+class OpenTicketCountsSerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Conversation id → its active tickets; conversations without any are left out.",
+    )
 
 
 class AttachmentSerializer(serializers.Serializer):

@@ -30,6 +30,8 @@
 
   // -- helpers ------------------------------------------------------------------------------
   function now() { return Date.now() + state.clockOffset; }
+  // The ticket tab, badges and panel (console_tickets.js), told what the inbox shows.
+  function tickets() { return window.ConsoleTickets; }
   function toast(text, kind) {
     const t = el("div", kind ? `toast ${kind}` : "toast", text);
     t.addEventListener("click", () => t.remove());
@@ -154,6 +156,7 @@
     if (!visible.length) ul.appendChild(el("li", "empty-list", T.noConversations));
     for (const c of visible) ul.appendChild(renderRow(c));
     tickTimers();
+    tickets().listRendered(visible.map((c) => c.id)); // their ticket badges
   }
   function tickTimers() {
     for (const t of document.querySelectorAll(".timer[data-due]")) {
@@ -252,6 +255,7 @@
     $("t-assignee").classList.toggle("none", !c.assignee);
     $("t-assign").textContent = c.assignee_id === cfg.userId ? T.unassign : T.assignToMe;
     $("t-status").textContent = c.status === "open" ? T.resolve : T.reopen;
+    tickets().conversationShown(c);
   }
 
   // -- panes: one at a time on a phone, the orders as a drawer below the wide layout -----------
@@ -497,10 +501,14 @@
         state.clockOffset = Date.parse(ev.server_time) - Date.now();
         tickTimers();
         break;
+      case "tickets.ticket_updated":
+        tickets().ticketUpdated(ev);
+        break;
       case "chat.resync_required":
         state.lastEventId = ev.last_event_id;
         loadList(false);
         if (state.current) openConversation(state.current, false);
+        tickets().resync();
         break;
       default:
         break;
@@ -572,5 +580,11 @@
       connect();
     });
     setInterval(tickTimers, 1000);
+    tickets().start({
+      cfg, toast, setSide,
+      open: (id) => openConversation(id, true),
+      current: () => state.conversations.get(state.current) || null,
+      messages: () => [...state.messages.values()],
+    });
   });
 })();

@@ -1,6 +1,7 @@
 """The ticket history: rows are only ever appended, here."""
 
 from tickets.models import Ticket, TicketEvent
+from tickets.services.live import tickets_publish
 
 
 def history_entry(
@@ -24,6 +25,8 @@ def history_entry(
 
 
 def history_append(entries: list[TicketEvent]) -> None:
-    """Append entries in one statement."""
+    """Append entries in one statement. Every change appends history, so this is also where the
+    changed tickets are published to the agents' sockets (sent once the transaction commits)."""
     if entries:
         TicketEvent.objects.bulk_create(entries)
+        tickets_publish(ticket_ids={entry.ticket_id for entry in entries})
