@@ -230,6 +230,10 @@ window.ConsoleTickets = (function () {
     return box;
   }
   function keep(detail) {
+    // Answers can arrive out of order (a live change's read, then the agent's own write): the
+    // history only grows, so a detail with a shorter one is older than the card's and is dropped.
+    const held = state.panel.get(detail.id);
+    if (held && detail.history.length < held.history.length) return;
     state.panel.set(detail.id, detail);
     renderPanel();
   }
