@@ -143,6 +143,11 @@ class Message(models.Model):
     failure_reason = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivery_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    # A buyer message's language (ISO 639-1) and intent, set by automation after it is stored;
+    # database defaults, so the pull-sync's INSERT leaves them out.
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
+    intent = models.CharField(max_length=24, blank=True, default="", db_default="")
+    intent_confidence = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -19,7 +19,8 @@ LOADED_BY_RAW_SQL = {
     Message: [
         "id", "conversation", "shop", "platform_message_id", "direction", "sender_kind",
         "sender_user", "kind", "text", "payload", "platform_created_at", "created_at", "status",
-        "failure_code", "failure_reason", "sent_at", "delivery_latency_ms",
+        "failure_code", "failure_reason", "sent_at", "delivery_latency_ms", "language", "intent",
+        "intent_confidence",
     ],
     OutboundDelivery: [
         "id", "message", "status", "attempts", "next_attempt_at", "claimed_at", "claimed_by",
