@@ -8,3 +8,7 @@ class AlertsConfig(AppConfig):
 
     name = "alerts"
     verbose_name = _("Alerts")
+    # Supervisors set up their groups' robots (the admin scopes the rows to their groups).
+    role_permissions = {
+        "Supervisor": ("view_robot", "add_robot", "change_robot", "delete_robot"),
+    }

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import requests
 
 from integrations.robots.types import RobotConfig, RobotError, RobotMessage
+from shopee_cs import http
 
 TIMEOUT = (3.05, 10)  # connect, read
 MAX_ERROR_TEXT = 300
@@ -29,12 +30,12 @@ def utf8_cut(text: str, limit: int, marker: str = "\n…") -> str:
     return data[:budget].decode(errors="ignore") + marker
 
 
-def post_json(url: str, body: dict, *, session: requests.Session | None = None) -> dict:
+def post_json(url: str, body: dict) -> dict:
     """POST `body`; the answer's JSON object. RobotError (retryable) on a network failure, a
     5xx or an answer that is not a JSON object, naming the robot without its secret."""
-    sender = session or requests
     try:
-        response = sender.post(
+        response = http.request(
+            "POST",
             url,
             data=json.dumps(body, ensure_ascii=False).encode(),
             headers={"Content-Type": "application/json;charset=utf-8"},
@@ -57,9 +58,8 @@ def post_json(url: str, body: dict, *, session: requests.Session | None = None) 
 class RobotTransport:
     """One IM's robot. Subclasses build the request and classify the answer."""
 
-    def __init__(self, config: RobotConfig, *, session: requests.Session | None = None) -> None:
+    def __init__(self, config: RobotConfig) -> None:
         self.config = config
-        self.session = session
 
     def send(self, message: RobotMessage, *, now: float | None = None) -> None:
         """Deliver or raise a RobotError subclass; `now` (epoch seconds) signs the request."""

@@ -88,4 +88,4 @@ class DingtalkTransport(RobotTransport):
     def send(self, message: RobotMessage, *, now: float | None = None) -> None:
         url = signed_url(self.config.webhook_url, self.config.secret, now=now)
         body = request_body(message, keyword=self.config.keyword)
-        raise_for_answer(self.config.webhook_url, post_json(url, body, session=self.session))
+        raise_for_answer(self.config.webhook_url, post_json(url, body))

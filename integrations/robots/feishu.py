@@ -75,4 +75,4 @@ class FeishuTransport(RobotTransport):
         body = request_body(
             message, secret=self.config.secret, keyword=self.config.keyword, now=now
         )
-        raise_for_answer(url, post_json(url, body, session=self.session))
+        raise_for_answer(url, post_json(url, body))

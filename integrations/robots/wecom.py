@@ -69,4 +69,4 @@ def raise_for_answer(url: str, answer: dict) -> None:
 class WecomTransport(RobotTransport):
     def send(self, message: RobotMessage, *, now: float | None = None) -> None:
         url = self.config.webhook_url
-        raise_for_answer(url, post_json(url, request_body(message), session=self.session))
+        raise_for_answer(url, post_json(url, request_body(message)))

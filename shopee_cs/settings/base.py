@@ -184,6 +184,9 @@ except ValueError as exc:
 # private ranges. production.py turns it on.
 IP_ALLOWLIST_ENFORCED = env.bool("IP_ALLOWLIST_ENFORCED", default=False)
 IP_ALLOWLIST_EXEMPT_PATHS = ("/webhooks/", "/healthz", "/readyz")
+# Group robots' webhooks on loopback or private addresses (the demo's robot simulator): refused
+# unless allowed, so a robot URL cannot be used to reach the inside network.
+ALERTS_ROBOT_PRIVATE_URLS = env.bool("ALERTS_ROBOT_PRIVATE_URLS", default=False)
 # Paths a signed-in but not OTP-verified session may reach (the API answers 403 by itself).
 OTP_EXEMPT_PATHS = ("/accounts/", "/static/", "/favicon.ico", "/webhooks/", "/healthz", "/readyz")
 OTP_EXEMPT_PATHS += ("/i18n/",)
