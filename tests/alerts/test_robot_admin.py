@@ -119,7 +119,7 @@ def test_a_private_robot_address_is_refused_when_the_setting_forbids_it(supervis
 
 
 def test_a_supervisor_sees_and_picks_only_their_groups(supervisor):
-    user, group = supervisor
+    user, _group = supervisor
     other = AgentGroupFactory(name="Far team")
     Robot.objects.create(group=other, name="far robot", kind="wecom", webhook_host="x")
     browser = signed_in(user)
@@ -130,3 +130,18 @@ def test_a_supervisor_sees_and_picks_only_their_groups(supervisor):
         browser, other, kind="wecom", webhook_url="http://127.0.0.1/cgi-bin/webhook/send?key=k"
     )
     assert response.status_code == 200 and Robot.objects.count() == 1
+
+
+def test_the_demo_robots_reach_the_demo_simulator(robots):
+    from alerts.services.demo import demo_robots_seed
+    from alerts.services.robots import robot_test_send
+    from integrations.robots.demo import DEMO_ROBOTS
+
+    for robot in DEMO_ROBOTS:
+        robots.sim.add(robot)
+    AgentGroupFactory(name="Demo team")
+    assert demo_robots_seed(base_url=robots.base_url) == len(DEMO_ROBOTS)
+    assert demo_robots_seed(base_url=robots.base_url) == 0  # once
+    actor = UserFactory(username="admin-demo")
+    assert [robot_test_send(robot=r, actor=actor) for r in Robot.objects.all()] == [None, None]
+    assert {m["kind"] for m in robots.sim.messages()} == {"wecom", "dingtalk"}

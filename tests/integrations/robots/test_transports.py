@@ -11,9 +11,10 @@ from integrations.robots import (
     RobotMessage,
     RobotMisconfigured,
     RobotRateLimited,
+    dingtalk,
+    feishu,
     robot_transport,
 )
-from integrations.robots import dingtalk, feishu
 from integrations.robots.simulator import RobotSimulator, SimRobot, start_robot_simulator
 
 
