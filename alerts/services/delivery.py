@@ -123,7 +123,8 @@ def _backoff(attempts: int) -> float:
 
 def robot_deliver(*, robot_id: int, now=None) -> DeliveryReport:
     """Send this robot's due alerts as one message; returns what happened."""
-    now = now or timezone.now()
+    started = timezone.now()
+    now = now or started
     claim = _claim(robot_id, now)
     if claim is None:
         return DeliveryReport(robot_id)
@@ -136,7 +137,7 @@ def robot_deliver(*, robot_id: int, now=None) -> DeliveryReport:
         error = exc
     robot_outcome_record(robot, error)
     ids = [d.pk for d in deliveries]
-    done = timezone.now()
+    done = now + (timezone.now() - started)  # the attempt's end on the caller's clock
     if error is None:
         AlertDelivery.objects.filter(pk__in=ids).update(
             status=AlertDelivery.Status.DELIVERED,
