@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Robot
+from alerts.models import Alert, AlertDelivery, GroupAlertPolicy, ImContact, Robot
 from alerts.services.robots import (
     robot_save,
     robot_secret_check,
@@ -14,6 +14,7 @@ from alerts.services.robots import (
 )
 from chat.models import AgentGroup
 from chat.selectors import visible_shop_ids
+from shopee_cs.admin_readonly import ReadOnlyModelAdmin
 
 
 def _groups_of(user):
@@ -125,3 +126,92 @@ class RobotAdmin(admin.ModelAdmin):
                     _("%(robot)s: not delivered. %(error)s") % {"robot": robot, "error": error},
                     messages.ERROR,
                 )
+
+
+class DeliveryStatusFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return AlertDelivery.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(deliveries__status=self.value()).distinct()
+        return queryset
+
+
+class AlertDeliveryInline(admin.TabularInline):
+    model = AlertDelivery
+    fields = ["robot", "status", "attempts", "next_attempt_at", "delivered_at", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyModelAdmin):
+    list_display = ["title", "kind", "group", "shop", "due_at", "raised_at", "delivery_state"]
+    list_filter = ["kind", DeliveryStatusFilter, "group"]
+    search_fields = ["title", "text"]
+    date_hierarchy = "raised_at"
+    inlines = [AlertDeliveryInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("group", "shop")
+        if visible_shop_ids(request.user) is None:
+            return qs
+        return qs.filter(group__in=_groups_of(request.user))
+
+    @admin.display(description=_("delivered"))
+    def delivery_state(self, alert):
+        counts = {status: 0 for status in AlertDelivery.Status.values}
+        for status in alert.deliveries.values_list("status", flat=True):
+            counts[status] += 1
+        total = sum(counts.values())
+        if counts[AlertDelivery.Status.FAILED]:
+            return _("%(failed)d of %(total)d failed") % {
+                "failed": counts[AlertDelivery.Status.FAILED],
+                "total": total,
+            }
+        return f"{counts[AlertDelivery.Status.DELIVERED]}/{total}"
+
+
+@admin.register(GroupAlertPolicy)
+class GroupAlertPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "group",
+        "lead",
+        "warn_after_seconds",
+        "reassign_on_breach",
+        "pause_outside_business_hours",
+        "digest_time",
+        "time_zone",
+    ]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("group", "lead")
+        if visible_shop_ids(request.user) is None:
+            return qs
+        return qs.filter(group__in=_groups_of(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "group":
+            kwargs["queryset"] = _groups_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ImContact)
+class ImContactAdmin(admin.ModelAdmin):
+    list_display = ["user", "wecom_user_id", "mobile", "dingtalk_user_id", "feishu_open_id"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "mobile"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("user")
+        if visible_shop_ids(request.user) is None:
+            return qs
+        return qs.filter(user__agent_groups__in=_groups_of(request.user)).distinct()

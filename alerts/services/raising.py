@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts.models import Alert, AlertDelivery, Robot
-from shopee_cs.realtime import publish_on_commit, shop_group
+from chat.services.publish import live_event_publish
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def alerts_raise(candidates: list[Candidate]) -> list[Alert]:
             for robot_id in robots.get(alert.group_id, [])
         )
         for alert in alerts:
-            if alert.shop_id is not None:
-                publish_on_commit(shop_group(alert.shop_id), alert_event(alert))
+            if alert.shop_id is not None:  # stored, so a reconnecting console replays it
+                live_event_publish(shop_id=alert.shop_id, event=alert_event(alert))
     return alerts
 
 
