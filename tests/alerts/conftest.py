@@ -10,6 +10,7 @@ from alerts.models import GroupAlertPolicy, ImContact, Robot
 from alerts.services.robots import robot_save
 from integrations.robots import RobotKind
 from integrations.robots.simulator import RobotSimulator, SimRobot, start_robot_simulator
+from tests.chat.conftest import simulator  # noqa: F401  (the marketplace on loopback)
 from tests.factories import AgentGroupFactory, ConversationFactory, ShopFactory, UserFactory
 
 
