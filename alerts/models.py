@@ -36,9 +36,10 @@ class Robot(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # The robot's own pace: one message at most every ALERTS_ROBOT_MIN_INTERVAL seconds (20 a
-    # minute), and none until `held_until` after the IM said "too fast".
-    last_sent_at = models.DateTimeField(null=True, editable=False)
+    # The robot's own pace: the times (epoch seconds) of the messages sent in the last minute,
+    # at most ALERTS_ROBOT_PER_MINUTE of them (the IMs allow 20), and none until `held_until`
+    # after the IM said "too fast".
+    recent_sends = models.JSONField(default=list, editable=False)
     held_until = models.DateTimeField(null=True, editable=False)
     last_success_at = models.DateTimeField(_("last delivered"), null=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)

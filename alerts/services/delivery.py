@@ -2,11 +2,11 @@
 
 A robot's pending deliveries are claimed under a lease in one short transaction, sent as ONE
 message listing them (many breaches at once become one message), outside any transaction, and
-then marked. The robot is paced to one message per ALERTS_ROBOT_MIN_INTERVAL_SECONDS (the IMs
-allow 20 a minute) and held for the IM's window after a rate-limit answer. Errors back off
-exponentially; a delivery still failing ALERTS_GIVE_UP_SECONDS after its alert was raised is
-marked failed (shown in the admin). One robot's failures never hold up another's: each robot
-is its own task."""
+then marked. The robot is paced to ALERTS_ROBOT_PER_MINUTE messages in any 60 s (the IMs
+allow 20), sending at once while under it, and held for the IM's window after a rate-limit
+answer. Errors back off exponentially; a delivery still failing ALERTS_GIVE_UP_SECONDS after
+its alert was raised is marked failed (shown in the admin). One robot's failures never hold up
+another's: each robot is its own task."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,30 +47,37 @@ def _due(now):
     )
 
 
+def _recent(sends: list[float], now) -> list[float]:
+    """The sends of the last 60 s (the IMs' window)."""
+    since = now.timestamp() - 60
+    return [t for t in sends if t > since]
+
+
+def _has_room(sends: list[float], now) -> bool:
+    return len(_recent(sends, now)) < settings.ALERTS_ROBOT_PER_MINUTE
+
+
 def robots_with_due_deliveries(*, now=None) -> list[int]:
     now = now or timezone.now()
-    paced = now - timedelta(seconds=settings.ALERTS_ROBOT_MIN_INTERVAL_SECONDS)
-    return list(
+    robots = (
         Robot.objects.filter(is_active=True, deliveries__in=AlertDelivery.objects.filter(_due(now)))
         .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
-        .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=paced))
-        .values_list("pk", flat=True)
+        .values_list("pk", "recent_sends")
         .distinct()
     )
+    return [pk for pk, sends in robots if _has_room(sends, now)]
 
 
 def _claim(robot_id: int, now) -> tuple[Robot, list[AlertDelivery]] | None:
-    paced = now - timedelta(seconds=settings.ALERTS_ROBOT_MIN_INTERVAL_SECONDS)
     with transaction.atomic():
         robot = (
             Robot.objects.select_for_update(skip_locked=True)
             .filter(pk=robot_id, is_active=True)
             .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
-            .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=paced))
             .select_related("group")
             .first()
         )
-        if robot is None:
+        if robot is None or not _has_room(robot.recent_sends, now):
             return None
         claimed = list(
             AlertDelivery.objects.select_for_update(skip_locked=True)
@@ -83,8 +90,9 @@ def _claim(robot_id: int, now) -> tuple[Robot, list[AlertDelivery]] | None:
         AlertDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
             claimed_until=now + timedelta(seconds=LEASE_SECONDS)
         )
-        robot.last_sent_at = now  # the pace counts attempts, failed ones too
-        robot.save(update_fields=["last_sent_at"])
+        # The pace counts attempts, failed ones too.
+        robot.recent_sends = [*_recent(robot.recent_sends, now), now.timestamp()]
+        robot.save(update_fields=["recent_sends"])
     return robot, claimed
 
 
