@@ -2,11 +2,12 @@
 
 A robot's pending deliveries are claimed under a lease in one short transaction, sent as ONE
 message listing them (many breaches at once become one message), outside any transaction, and
-then marked. The robot is paced to ALERTS_ROBOT_PER_MINUTE messages in any 60 s (the IMs
-allow 20), sending at once while under it, and held for the IM's window after a rate-limit
-answer. Errors back off exponentially; a delivery still failing ALERTS_GIVE_UP_SECONDS after
-its alert was raised is marked failed (shown in the admin). One robot's failures never hold up
-another's: each robot is its own task."""
+then marked. The robot is paced to one message every 60 / ALERTS_ROBOT_PER_MINUTE seconds (the
+IMs allow 20 a minute; an even pace, because a burst that spends the minute's allowance at once
+leaves later alerts waiting for the rest of the minute), and held for the IM's window after a
+rate-limit answer. Errors back off exponentially; a delivery still failing
+ALERTS_GIVE_UP_SECONDS after its alert was raised is marked failed (shown in the admin). One
+robot's failures never hold up another's: each robot is its own task."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,7 +55,11 @@ def _recent(sends: list[float], now) -> list[float]:
 
 
 def _has_room(sends: list[float], now) -> bool:
-    return len(_recent(sends, now)) < settings.ALERTS_ROBOT_PER_MINUTE
+    gap = 60.0 / settings.ALERTS_ROBOT_PER_MINUTE
+    recent = _recent(sends, now)
+    return len(recent) < settings.ALERTS_ROBOT_PER_MINUTE and (
+        not recent or now.timestamp() - max(recent) >= gap
+    )
 
 
 def robots_with_due_deliveries(*, now=None) -> list[int]:
