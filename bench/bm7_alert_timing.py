@@ -135,10 +135,15 @@ def run(spread: float, interval: float, conversations: int) -> None:
     ]
     seen: dict[int, int] = {}
     for message in handle.sim.messages():
-        for line in message["text"].splitlines():
-            if "waiting" in line.split("missed")[0] and "missed" not in line:
-                for found in re.findall(r"conversation=(\d+)", line):
-                    seen[int(found)] = seen.get(int(found), 0) + 1
+        lines = message["text"].splitlines()
+        listed = [line for line in lines if line.startswith("- **")]
+        # A coalesced message lists "- **title**: text"; a lone alert is "**title**" then text.
+        items = listed or [" ".join(lines)]
+        for item in items:
+            if "missed" in item:  # a breach
+                continue
+            for found in re.findall(r"conversation=(\d+)", item):
+                seen[int(found)] = seen.get(int(found), 0) + 1
     duplicates = sum(count - 1 for count in seen.values() if count > 1)
     missed = conversations - len(delivered_lat)
     scan_ms = [s * 1000 for s, _ in scans]

@@ -191,7 +191,7 @@ ALERTS_ROBOT_PRIVATE_URLS = env.bool("ALERTS_ROBOT_PRIVATE_URLS", default=False)
 # shop's first-response target.
 ALERTS_WARN_AFTER_SECONDS = env.int("ALERTS_WARN_AFTER_SECONDS", default=120)
 # How often the timers are scanned, and the console link alerts carry.
-ALERTS_SCAN_INTERVAL_SECONDS = env.float("ALERTS_SCAN_INTERVAL_SECONDS", default=2.0)
+ALERTS_SCAN_INTERVAL_SECONDS = env.float("ALERTS_SCAN_INTERVAL_SECONDS", default=1.0)
 ALERTS_CONSOLE_URL = env.str("ALERTS_CONSOLE_URL", default="http://127.0.0.1:8000/")
 # A robot gets at most this many messages in any minute (the IMs allow 20; DingTalk holds a
 # robot for 10 minutes beyond); an alert not delivered to a robot this long after it was
