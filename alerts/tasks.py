@@ -6,6 +6,7 @@ import logging
 from celery import current_app, shared_task
 
 from alerts.services.delivery import robot_deliver, robots_with_due_deliveries
+from alerts.services.digest import digests_scan
 from alerts.services.escalation import breaches_escalate
 from alerts.services.other_alerts import integration_scan, ticket_sla_scan
 from alerts.services.timers import first_response_scan
@@ -19,6 +20,7 @@ def alerts_scan_task() -> None:
     breaches_escalate(raised)
     ticket_sla_scan()
     integration_scan()
+    digests_scan()
     for robot_id in robots_with_due_deliveries():
         current_app.tasks["alerts.robot_deliver"].delay(robot_id)
 
