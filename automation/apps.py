@@ -8,3 +8,14 @@ class AutomationConfig(AppConfig):
 
     name = "automation"
     verbose_name = _("Automation")
+
+    role_permissions = {
+        "Supervisor": (
+            "view_agentprofile",
+            "add_agentprofile",
+            "change_agentprofile",
+            "view_grouprouting",
+            "add_grouprouting",
+            "change_grouprouting",
+        ),
+    }
