@@ -19,3 +19,14 @@ class AutomationConfig(AppConfig):
             "change_grouprouting",
         ),
     }
+
+    def ready(self) -> None:
+        from automation import receivers_routing, tasks  # noqa: F401  (tasks: registered by name)
+        from chat.signals import conversation_assigned, conversation_resolved, reply_sent
+
+        reply_sent.connect(receivers_routing.reply_sent, dispatch_uid="automation.routing_reply")
+        for signal, uid in (
+            (conversation_resolved, "automation.routing_resolved"),
+            (conversation_assigned, "automation.routing_assigned"),
+        ):
+            signal.connect(receivers_routing.capacity_freed, dispatch_uid=uid)

@@ -247,3 +247,17 @@ def test_twenty_concurrent_arrivals_respect_capacity_and_assign_once():
     assigned = ConversationFact.objects.filter(kind="assigned")
     assert assigned.count() == 15
     assert assigned.values("conversation_id").distinct().count() == 15
+
+
+def test_resolving_frees_capacity_and_drains_the_queue(group, django_capture_on_commit_callbacks):
+    from chat.services.inbox.conversations import conversation_resolve
+
+    agent = _agent(group, capacity=1)
+    first = _waiting(group, age_seconds=100)
+    second = _waiting(group, age_seconds=50)
+    assert conversation_route(conversation=first) == agent
+    assert conversation_route(conversation=second) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_resolve(conversation=first, actor=agent)
+    second.refresh_from_db()
+    assert second.assignee == agent
