@@ -8,3 +8,25 @@ class AutomationConfig(AppConfig):
 
     name = "automation"
     verbose_name = _("Automation")
+
+    role_permissions = {
+        "Supervisor": (
+            "view_agentprofile",
+            "add_agentprofile",
+            "change_agentprofile",
+            "view_grouprouting",
+            "add_grouprouting",
+            "change_grouprouting",
+        ),
+    }
+
+    def ready(self) -> None:
+        from automation import receivers_routing, tasks  # noqa: F401  (tasks: registered by name)
+        from chat.signals import conversation_assigned, conversation_resolved, reply_sent
+
+        reply_sent.connect(receivers_routing.reply_sent, dispatch_uid="automation.routing_reply")
+        for signal, uid in (
+            (conversation_resolved, "automation.routing_resolved"),
+            (conversation_assigned, "automation.routing_assigned"),
+        ):
+            signal.connect(receivers_routing.capacity_freed, dispatch_uid=uid)
