@@ -8,3 +8,18 @@ class AutomationConfig(AppConfig):
 
     name = "automation"
     verbose_name = _("Automation")
+    # Supervisors manage reply templates in the admin (their shops' and the global ones);
+    # agents may view them there (the console's picker needs no model permission).
+    role_permissions = {
+        "Supervisor": (
+            "view_replytemplate",
+            "add_replytemplate",
+            "change_replytemplate",
+            "delete_replytemplate",
+            "view_templatevariant",
+            "add_templatevariant",
+            "change_templatevariant",
+            "delete_templatevariant",
+        ),
+        "Agent": ("view_replytemplate", "view_templatevariant"),
+    }

@@ -85,6 +85,7 @@ def main() -> int:
         _manage("migrate", "--noinput")
         _manage("collectstatic", "--noinput", "--verbosity", "0")
         _manage("seed_demo")
+        _manage("seed_demo_automation")
         _announce(env, with_simulator)
         processes = ["web", "worker", "beat"] + (["simulator"] if with_simulator else [])
         if with_simulator:
