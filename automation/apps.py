@@ -8,8 +8,10 @@ class AutomationConfig(AppConfig):
 
     name = "automation"
     verbose_name = _("Automation")
-    # Supervisors manage reply templates in the admin (their shops' and the global ones);
-    # agents may view them there (the console's picker needs no model permission).
+    # Supervisors manage reply templates in the admin (their shops' and the global ones).
+    # Agents see them in the console's picker, rendered, through the REST API, which scopes
+    # them like chat's and needs no model permission: a model permission would open the admin
+    # to agents, which the project keeps closed to them.
     role_permissions = {
         "Supervisor": (
             "view_replytemplate",
@@ -20,6 +22,5 @@ class AutomationConfig(AppConfig):
             "add_templatevariant",
             "change_templatevariant",
             "delete_templatevariant",
-        ),
-        "Agent": ("view_replytemplate", "view_templatevariant"),
+        )
     }

@@ -20,11 +20,16 @@ DEMO_TEMPLATES: dict[str, dict[str, str]] = {
         "zh-Hans": "{{buyer_name}} 您好，欢迎光临 {{shop_name}}！请问有什么可以帮您？",
         "zh-Hant": "{{buyer_name}} 您好，歡迎光臨 {{shop_name}}！請問有什麼可以幫您？",
         "th": "สวัสดีค่ะคุณ {{buyer_name}} ขอบคุณที่ทักร้าน {{shop_name}} มีอะไรให้เราช่วยไหมคะ",
-        "vi": "Chào {{buyer_name}}, cảm ơn bạn đã nhắn tin cho {{shop_name}}! Shop có thể giúp gì cho bạn?",
-        "ms": "Hai {{buyer_name}}, terima kasih kerana menghubungi {{shop_name}}! Ada apa yang boleh kami bantu?",
-        "id": "Halo kak {{buyer_name}}, terima kasih sudah chat {{shop_name}}! Ada yang bisa kami bantu?",
-        "pt-BR": "Olá, {{buyer_name}}! Obrigado por falar com a {{shop_name}}. Como podemos ajudar?",
-        "es": "¡Hola, {{buyer_name}}! Gracias por escribir a {{shop_name}}. ¿En qué podemos ayudarte?",
+        "vi": "Chào {{buyer_name}}, cảm ơn bạn đã nhắn tin cho {{shop_name}}! Shop "
+        "có thể giúp gì cho bạn?",
+        "ms": "Hai {{buyer_name}}, terima kasih kerana menghubungi {{shop_name}}! "
+        "Ada apa yang boleh kami bantu?",
+        "id": "Halo kak {{buyer_name}}, terima kasih sudah chat {{shop_name}}! Ada "
+        "yang bisa kami bantu?",
+        "pt-BR": "Olá, {{buyer_name}}! Obrigado por falar com a {{shop_name}}. Como "
+        "podemos ajudar?",
+        "es": "¡Hola, {{buyer_name}}! Gracias por escribir a {{shop_name}}. ¿En qué "
+        "podemos ayudarte?",
     },
     OFF_HOURS: {
         "en": "Thanks for your message! We are closed right now and will be back at 09:00. "
@@ -32,7 +37,8 @@ DEMO_TEMPLATES: dict[str, dict[str, str]] = {
         "zh-Hans": "感谢您的留言！我们现在已下班，明早 09:00 上班后会第一时间回复您。",
         "zh-Hant": "感謝您的留言！我們現在已下班，明早 09:00 上班後會第一時間回覆您。",
         "th": "ขอบคุณสำหรับข้อความค่ะ ขณะนี้ร้านปิดทำการแล้ว จะกลับมาตอบเวลา 09:00 น. ค่ะ",
-        "vi": "Cảm ơn bạn đã nhắn tin! Hiện shop đã nghỉ, 09:00 shop sẽ quay lại và trả lời bạn ngay.",
+        "vi": "Cảm ơn bạn đã nhắn tin! Hiện shop đã nghỉ, 09:00 shop sẽ quay lại và "
+        "trả lời bạn ngay.",
         "ms": "Terima kasih atas mesej anda! Kami sudah tutup sekarang dan akan kembali pada "
         "jam 09:00. Kami akan membalas secepat mungkin.",
         "id": "Terima kasih atas pesannya! Saat ini toko sedang tutup dan buka lagi pukul 09:00. "

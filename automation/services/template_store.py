@@ -22,10 +22,9 @@ def template_save(
     if not variants:
         raise ValidationError("A template needs at least one variant.")
     with transaction.atomic():
-        template = (
-            ReplyTemplate.objects.select_for_update().filter(title=title, shop=shop).first()
-            or ReplyTemplate(title=title, shop=shop)
-        )
+        template = ReplyTemplate.objects.select_for_update().filter(
+            title=title, shop=shop
+        ).first() or ReplyTemplate(title=title, shop=shop)
         template.site, template.default_language, template.is_active = (
             site,
             default_language,
@@ -35,7 +34,9 @@ def template_save(
         template.save()
         existing = {v.language: v for v in template.variants.all()}
         for language, text in variants.items():
-            variant = existing.get(language) or TemplateVariant(template=template, language=language)
+            variant = existing.get(language) or TemplateVariant(
+                template=template, language=language
+            )
             variant.text = text
             variant.full_clean()
             variant.save()

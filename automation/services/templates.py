@@ -34,12 +34,24 @@ from integrations.services.tokens import ShopNotConnected, shop_api_call
 MAX_ORDERS_ASKED = 50  # one order-detail call answers up to 50 orders
 
 
-class Rendered(NamedTuple):
+class _TextAndLanguage(NamedTuple):
     text: str
     language: str  # the variant's language (TemplateLanguage value)
-    # Variables with no known value (filled with a dash): an auto-reply must not go out with
-    # them, e.g. a tracking answer before the parcel has a number.
-    missing: tuple[str, ...] = ()
+
+
+class Rendered(_TextAndLanguage):
+    """(text, language), unpacked as two, plus `missing`: the variables with no known value
+    (written as a dash). An auto-reply must not go out with them, e.g. a tracking answer
+    before the parcel has a number. `missing` is an attribute, not a third item, so
+    `text, language = template_render(...)` keeps working."""
+
+    def __new__(cls, text: str, language: str, missing: tuple[str, ...] = ()):
+        rendered = super().__new__(cls, text, language)
+        rendered.missing = tuple(missing)
+        return rendered
+
+    def __repr__(self) -> str:
+        return f"Rendered(text={self.text!r}, language={self.language!r}, missing={self.missing!r})"
 
 
 def variant_pick(

@@ -1,6 +1,7 @@
 """The console's details in real headless Chromium: what shows before a conversation is open, the
-reply box (counter, reply templates rendered for the conversation, refusals and their retry), the orders panel's wording, the
-layouts at 1440, 1024 and 390 px, and dates, times and money in the page's language.
+reply box (counter, reply templates rendered for the conversation, refusals and their retry),
+the orders panel's wording, the layouts at 1440, 1024 and 390 px, and dates, times and money
+in the page's language.
 Screenshots go to test-artifacts/ (looked at, never compared)."""
 
 import re

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, seed, settings
 from rest_framework.response import Response
 from schemathesis.core.failures import Failure, FailureGroup
 
-from chat.apis import ShopListApi
 from automation.services.template_store import template_save
+from chat.apis import ShopListApi
 from chat.models import BuyerOrder
 from chat.serializers import ShopOutputSerializer
 from chat.services.pipeline.outbox import message_send_reply
@@ -61,7 +61,9 @@ def _team(mark: str) -> dict:
     BuyerOrder.objects.create(
         shop=shop, order_ref=f"{mark}1", buyer_platform_id=conversation.buyer_platform_id
     )
-    template_save(title=f"{mark} hi", variants={"en": f"{mark} hello {{{{buyer_name}}}}"}, shop=shop)
+    template_save(
+        title=f"{mark} hi", variants={"en": f"{mark} hello {{{{buyer_name}}}}"}, shop=shop
+    )
     ticket_type, _ = TicketType.objects.get_or_create(code="other", defaults={"name": "Other"})
     ticket = ticket_create(
         actor=agents[0],
