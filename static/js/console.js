@@ -322,6 +322,7 @@
     for (const m of data.messages) state.messages.set(m.id, m);
     showThread(data.conversation);
     $("template-language").value = "";
+    $("templates").replaceChildren($("templates").options[0]); // never another buyer's text
     loadTemplates(id).catch(() => {});
     loadOrders(false).catch(() => {});
     if (data.conversation.unread_count) {
