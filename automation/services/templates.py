@@ -45,6 +45,8 @@ class Rendered(_TextAndLanguage):
     before the parcel has a number. `missing` is an attribute, not a third item, so
     `text, language = template_render(...)` keeps working."""
 
+    missing: tuple[str, ...] = ()  # what _make/_replace copies get (they skip __new__)
+
     def __new__(cls, text: str, language: str, missing: tuple[str, ...] = ()):
         rendered = super().__new__(cls, text, language)
         rendered.missing = tuple(missing)
