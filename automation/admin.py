@@ -1,3 +1,3 @@
 """automation's admin, one module per topic."""
 
-from automation import admin_routing  # noqa: F401  (registers the routing admin)
+from automation import admin_routing, admin_templates  # noqa: F401  (they register the admins)

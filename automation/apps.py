@@ -9,8 +9,20 @@ class AutomationConfig(AppConfig):
     name = "automation"
     verbose_name = _("Automation")
 
+    # Supervisors manage reply templates and routing in the admin (their shops' and the global
+    # templates). Agents see templates in the console's picker, rendered, through the REST API,
+    # which scopes them like chat's and needs no model permission: a model permission would
+    # open the admin to agents, which the project keeps closed to them.
     role_permissions = {
         "Supervisor": (
+            "view_replytemplate",
+            "add_replytemplate",
+            "change_replytemplate",
+            "delete_replytemplate",
+            "view_templatevariant",
+            "add_templatevariant",
+            "change_templatevariant",
+            "delete_templatevariant",
             "view_agentprofile",
             "add_agentprofile",
             "change_agentprofile",

@@ -86,6 +86,7 @@ def main() -> int:
         _manage("migrate", "--noinput")
         _manage("collectstatic", "--noinput", "--verbosity", "0")
         _manage("seed_demo")
+        _manage("seed_demo_automation")
         if with_simulator:
             _manage("seed_demo_robots", "--base-url", f"http://127.0.0.1:{env['ROBOT_SIM_PORT']}")
         _announce(env, with_simulator)

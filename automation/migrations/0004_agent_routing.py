@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('automation', '0001_reply_templates'),
+        ('automation', '0003_saved_replies_to_templates'),
         ('chat', '0017_message_language_intent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

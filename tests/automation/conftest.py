@@ -1,0 +1,1 @@
+from tests.chat.conftest import shop, simulator  # noqa: F401  (the simulator on loopback)
