@@ -8,6 +8,7 @@ import re
 from itertools import pairwise
 
 import pytest
+from playwright.sync_api import expect
 
 from automation.services.template_store import template_save
 from chat.models import Conversation, InboundEvent
@@ -145,6 +146,9 @@ def test_reply_box_refusals_and_layouts(live_stack, browser):
     page.fill("#reply", REPLY)
     page.press("#reply", "Enter")
     page.wait_for_selector(".msg.out [data-status=sent]", timeout=5000)
+    # The answer empties the box (it may come after the "sent" event): typed before it, the
+    # same text would be taken for the one sent and cleared.
+    expect(page.locator("#reply")).to_have_value("", timeout=5000)
     page.fill("#reply", REPLY)
     page.press("#reply", "Enter")
     page.wait_for_selector(".msg.failed .fail-reason >> text=24 hours")
