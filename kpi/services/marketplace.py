@@ -73,8 +73,6 @@ def marketplace_figure_store(*, shop: Shop, fetched: ShopPerformance) -> Marketp
 def marketplace_figure_pull(*, shop: Shop) -> PullOutcome:
     """Fetch the shop's figures (no transaction open) and store them. A refused or failed call
     stores nothing, so the last stored figure stays, and the outcome says why."""
-    if transaction.get_connection().in_atomic_block:
-        raise RuntimeError("marketplace_figure_pull must not run inside a transaction")
     adapter = get_adapter(shop.platform)
     try:
         fetched = shop_api_call(shop=shop, call=adapter.get_shop_performance)

@@ -35,7 +35,9 @@ class SimChat:
     answered_ns: int | None
 
     def in_time(self) -> bool:
-        return self.answered_ns is not None and self.answered_ns - self.opened_ns <= REPLY_LIMIT * 1e9
+        return (
+            self.answered_ns is not None and self.answered_ns - self.opened_ns <= REPLY_LIMIT * 1e9
+        )
 
 
 def chats_of(conversations: list[dict[str, Any]]) -> list[SimChat]:
@@ -104,8 +106,12 @@ def shop_performance(conversations: list[dict[str, Any]], now: float, targets: d
         }
 
     return {
-        "overall_performance": {"rating": 3, "fulfillment_failed": 0, "listing_failed": 0,
-                                "custom_service_failed": 0},
+        "overall_performance": {
+            "rating": 3,
+            "fulfillment_failed": 0,
+            "listing_failed": 0,
+            "custom_service_failed": 0,
+        },
         "metric_list": [
             metric(-1, "non_responded_chats", None, None, 1, 0, "<="),
             metric(

@@ -96,8 +96,9 @@ def test_mapping_reads_percent_and_time_units():
 def test_mapping_of_an_empty_answer_reports_nothing_rather_than_zero():
     from datetime import UTC, datetime
 
-    perf = shop_performance_from_shopee({"metric_list": [{"metric_id": "x"}]}, shop_id="7",
-                                        now=datetime.now(UTC))
+    perf = shop_performance_from_shopee(
+        {"metric_list": [{"metric_id": "x"}]}, shop_id="7", now=datetime.now(UTC)
+    )
     assert perf.chat_response_rate is None and perf.response_time_seconds is None
 
 
@@ -105,11 +106,9 @@ def test_route_registered():
     assert ROUTES["/api/v2/account_health/get_shop_performance"] == ("GET", False, shop_performance)
 
 
-def test_adapter_reads_the_simulators_figure_from_its_own_chats(simulator):
+def test_adapter_reads_the_simulators_figure_from_its_own_chats(simulator, adapter):
     """Through the signed client: two buyers, one answered by a human within the hour, one only
     by an auto-reply -> 0.5 * 1/2 + 0.5 * (latest ceil(2/4)=1 chat: the auto-only one) 0 = 25 %."""
-    from integrations.shopee.adapter import ShopeeAdapter
-
     sim = simulator.sim
     sim.advance_clock(-20 * H)
     one, two = (sim.add_buyer(SHOP)["user_id"] for _ in range(2))
@@ -120,11 +119,11 @@ def test_adapter_reads_the_simulators_figure_from_its_own_chats(simulator):
     sim.advance_clock(H)
     second = buyer_message(sim, shop_id=SHOP, buyer_id=two, text="hello?")
     other = sim.conv_by_id[second["conversation_id"]]
-    sim.add_message(other, from_seller=True, message_type="text", content={"text": "away"},
-                    status="auto_reply")
+    sim.add_message(
+        other, from_seller=True, message_type="text", content={"text": "away"}, status="auto_reply"
+    )
     sim.advance_clock(18 * H)  # back to the real clock
     tokens = sim.issue_tokens(SHOP)
-    adapter = ShopeeAdapter.from_settings(retries=False)
     perf = adapter.get_shop_performance(ShopAuth(shop_id=SHOP, access_token=tokens["access_token"]))
     assert perf.chat_response_rate == pytest.approx(0.25)
     assert perf.response_time_seconds == pytest.approx(H, abs=1)
