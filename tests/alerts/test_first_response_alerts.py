@@ -129,7 +129,7 @@ def test_the_warning_reaches_the_robots_mentioning_the_assignee(team, robot_sim)
     assert {m["kind"] for m in messages} == {"wecom", "dingtalk"}
     wecom = next(m for m in messages if m["kind"] == "wecom")
     assert "@meiwx" in wecom["mentions"] and "MY Gadgets" in wecom["text"]
-    assert f"conversation={conversation.pk}" in wecom["text"]
+    assert f"/console/#c{conversation.pk}" in wecom["text"]
     ding = next(m for m in messages if m["kind"] == "dingtalk")
     assert "@13800000001" in ding["mentions"]
 
