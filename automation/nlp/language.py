@@ -21,7 +21,27 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 # Chat words too short for lingua to place that buyers everywhere type in English.
 _ENGLISH_CHAT = frozenset(
-    "hi hello hey ok okay oke thanks thank you thx tq ty pls please yes no noted bro sis".split()
+    [
+        "hi",
+        "hello",
+        "hey",
+        "ok",
+        "okay",
+        "oke",
+        "thanks",
+        "thank",
+        "you",
+        "thx",
+        "tq",
+        "ty",
+        "pls",
+        "please",
+        "yes",
+        "no",
+        "noted",
+        "bro",
+        "sis",
+    ]
 )
 
 
