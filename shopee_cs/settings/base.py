@@ -344,3 +344,10 @@ CELERY_BEAT_SCHEDULE["alerts-scan"] = {  # noqa: F405
     "schedule": ALERTS_SCAN_INTERVAL_SECONDS,
     "options": {"expires": ALERTS_SCAN_INTERVAL_SECONDS * 5},
 }
+
+# --- Automation: the intent classifier ---------------------------------------------------------
+# Below this top probability a buyer message's intent is "other" and goes to a human (chosen
+# from the held-out evaluation, docs/automation.md "Classifier").
+AUTOMATION_INTENT_THRESHOLD = env.float("AUTOMATION_INTENT_THRESHOLD", default=0.3)
+# Where `classifier_train` keeps the trained model (keyed by corpus hash + scikit-learn version).
+AUTOMATION_MODEL_DIR = env.path("AUTOMATION_MODEL_DIR", default=BASE_DIR / ".data" / "classifier")
