@@ -58,8 +58,13 @@ def text_classify(
 def message_classify(message) -> Classification:
     """Classify a stored buyer message and record language, intent and confidence on it (an
     update of those three columns only), telling the shop's open consoles."""
+    from chat.models import Message
     from chat.services.messages import message_classification_set
 
+    if message.sender_kind != Message.SenderKind.BUYER:
+        raise ValueError(
+            f"message {message.pk} is not a buyer's: only buyer messages are classified"
+        )
     result = text_classify(message.text, site=message.shop.site if message.shop_id else "")
     message_classification_set(
         message=message,
