@@ -106,3 +106,20 @@ def test_a_malformed_corpus_line_is_refused_with_its_line(tmp_path):
     path.write_text("en\ttracking where is it\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"train.tsv:1: expected"):
         corpus_load(path, intents=INTENTS)
+
+
+def test_the_system_check_refuses_a_thin_corpus_and_bad_threshold(
+    settings, tmp_path, monkeypatch
+):
+    from automation import checks
+
+    assert checks.classifier_corpus() == []
+    thin = tmp_path / "train.tsv"
+    thin.write_text("en\ttracking\twhere is my parcel\n", encoding="utf-8")
+    monkeypatch.setattr(checks, "TRAIN_PATH", thin)
+    settings.AUTOMATION_INTENT_THRESHOLD = 1.5
+    ids = [e.id for e in checks.classifier_corpus()]
+    assert ids[0] == "automation.E001"
+    assert "automation.E003" in ids
+    thin.write_text("en\tnope\twhere is my parcel\n", encoding="utf-8")
+    assert [e.id for e in checks.classifier_corpus()][-1] == "automation.E002"
