@@ -108,9 +108,7 @@ def test_a_malformed_corpus_line_is_refused_with_its_line(tmp_path):
         corpus_load(path, intents=INTENTS)
 
 
-def test_the_system_check_refuses_a_thin_corpus_and_bad_threshold(
-    settings, tmp_path, monkeypatch
-):
+def test_the_system_check_refuses_a_thin_corpus_and_bad_threshold(settings, tmp_path, monkeypatch):
     from automation import checks
 
     assert checks.classifier_corpus() == []
