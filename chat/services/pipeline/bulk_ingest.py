@@ -217,6 +217,9 @@ def _created_events(rows: list[tuple], new_ids: dict[str, tuple]) -> list[dict]:
                     "retryable": False,  # stored as received or sent, never failed
                     "platform_created_at": row[8],
                     "created_at": created_at.isoformat(),  # as message_data writes it, to the digit
+                    "language": "",  # not classified yet (chat.message_updated tells when)
+                    "intent": "",
+                    "intent_confidence": None,
                 },
             }
         )
