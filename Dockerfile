@@ -15,11 +15,12 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links /wheels /wheels/* && rm -rf /wheels
 WORKDIR /app
 COPY --chown=app:app . /app
-# collectstatic needs settings to load, not services: throwaway values, never used at run time.
+# collectstatic and classifier_train (the intent model) need settings to load, not services:
+# throwaway values, never used at run time.
 RUN SECRET_KEY=build-only-not-secret-$(python -c "print('x'*60)") ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     TOKEN_ENCRYPTION_KEYS=$(python -c "import base64; print(base64.urlsafe_b64encode(b'b'*32).decode())") \
-    python manage.py collectstatic --noinput
+    sh -c "python manage.py collectstatic --noinput && python manage.py classifier_train"
 USER app
 EXPOSE 8000
 CMD ["sh", "-c", "python -m shopee_cs.serve -b 0.0.0.0 -p ${PORT} shopee_cs.asgi:application"]

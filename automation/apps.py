@@ -33,7 +33,7 @@ class AutomationConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from automation import receivers_routing, tasks  # noqa: F401  (tasks: registered by name)
+        from automation import checks, receivers_routing, tasks  # noqa: F401  (registered by name)
         from chat.signals import conversation_assigned, conversation_resolved, reply_sent
 
         reply_sent.connect(receivers_routing.reply_sent, dispatch_uid="automation.routing_reply")

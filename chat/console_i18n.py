@@ -112,6 +112,22 @@ def alert_strings() -> dict:
     }
 
 
+def intent_strings() -> dict[str, str]:
+    """Short labels of a buyer message's detected intent, by the classifier's stable code (chat
+    may not import automation, so the codes are named here)."""
+    return {
+        "tracking": _("Order status"),
+        "shipping_time": _("Shipping time"),
+        "return_refund": _("Return/refund"),
+        "cancel": _("Cancellation"),
+        "damaged_wrong": _("Damaged/wrong item"),
+        "availability": _("Stock"),
+        "price_discount": _("Price/discount"),
+        "greeting_thanks": _("Greeting"),
+        "other": _("Other"),
+    }
+
+
 def console_strings(platforms=()) -> dict:
     """The console's words; send refusals for each of `platforms` (those of the agent's shops)."""
     return {
@@ -121,6 +137,10 @@ def console_strings(platforms=()) -> dict:
         "statuses": marketplace_status_strings(),
         "returnReasons": return_reason_strings(),
         "kinds": message_kind_strings(),
+        "intents": intent_strings(),
+        # %(language)s: an ISO 639-1 code; %(confidence)s: a percentage.
+        "languageTitle": _("Detected language: %(language)s"),
+        "intentTitle": _("Detected intent, %(confidence)s sure"),
         "queued": _("Queued"),
         "sending": _("Sending"),
         "sent": _("Sent"),

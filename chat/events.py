@@ -27,6 +27,10 @@ class MessageData(TypedDict):
     retryable: bool  # a failed message that the retry action could still send
     platform_created_at: str | None
     created_at: str
+    # A buyer message's language (ISO 639-1) and intent, "" until classified.
+    language: str
+    intent: str
+    intent_confidence: float | None
 
 
 class MessageCreatedEvent(TypedDict):
@@ -36,6 +40,13 @@ class MessageCreatedEvent(TypedDict):
 
 class MessageStatusChangedEvent(TypedDict):
     type: str  # "chat.message_status_changed"
+    message: MessageData
+
+
+class MessageUpdatedEvent(TypedDict):
+    """A stored message's details changed (its detected language and intent)."""
+
+    type: str  # "chat.message_updated"
     message: MessageData
 
 
@@ -130,6 +141,9 @@ def message_data(message) -> MessageData:
         retryable=message_retryable(message),
         platform_created_at=_iso(message.platform_created_at),
         created_at=_iso(message.created_at) or "",
+        language=message.language,
+        intent=message.intent,
+        intent_confidence=message.intent_confidence,
     )
 
 

@@ -134,6 +134,18 @@ class MessageOutputSerializer(serializers.Serializer):
     )
     platform_created_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    language = serializers.CharField(
+        help_text="A buyer message's detected language (ISO 639-1); empty if undetected or "
+        "not classified yet."
+    )
+    intent = serializers.CharField(
+        help_text="A buyer message's intent (tracking, shipping_time, return_refund, cancel, "
+        "damaged_wrong, availability, price_discount, greeting_thanks, other); empty if not "
+        "classified yet."
+    )
+    intent_confidence = serializers.FloatField(
+        allow_null=True, help_text="The classifier's confidence in the intent, 0 to 1."
+    )
 
     def get_retryable(self, message) -> bool:
         return message_retryable(message)

@@ -53,7 +53,7 @@ SITE_LANGUAGES = {
     Site.MY: ("ms", "en", "zh"),
     Site.TH: ("th", "en"),
     Site.VN: ("vi", "en"),
-    Site.PH: ("en",),
+    Site.PH: ("en", "tl"),
     Site.SG: ("en", "zh", "ms"),
     Site.ID: ("id", "en"),
     Site.TW: ("zh", "en"),

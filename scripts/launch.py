@@ -85,6 +85,7 @@ def main() -> int:
         embedded.ensure_embedded_env(env)
         _manage("migrate", "--noinput")
         _manage("collectstatic", "--noinput", "--verbosity", "0")
+        _manage("classifier_train")  # the intent model, if the corpus changed since the last one
         _manage("seed_demo")
         _manage("seed_demo_automation")
         if with_simulator:

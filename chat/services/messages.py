@@ -5,7 +5,11 @@ import logging
 from django.db import IntegrityError, transaction
 
 from chat.models import UNCONFIRMED_OWN_SEND, Conversation, Message
-from chat.services.publish import message_and_conversation_events, write_and_publish
+from chat.services.publish import (
+    message_and_conversation_events,
+    message_event,
+    write_and_publish,
+)
 from chat.services.state import message_preview, message_recorded, sender_kind_of
 from chat.signals import message_received
 from integrations import types
@@ -163,6 +167,29 @@ def message_ingest(
 
 
 _UNIQUE_ID = ("shop", "platform_message_id")
+
+
+def message_classification_set(
+    *, message: Message, language: str, intent: str, intent_confidence: float | None
+) -> Message:
+    """Record a buyer message's detected language and intent (an UPDATE of those three columns
+    only, so a concurrent status change is not overwritten) and tell the shop's consoles
+    (chat.message_updated). The caller (automation) owns the codes; this checks their shape."""
+    if len(language) > Message._meta.get_field("language").max_length:
+        raise ValueError(f"language code too long: {language!r}")
+    if not intent or len(intent) > Message._meta.get_field("intent").max_length:
+        raise ValueError(f"invalid intent code: {intent!r}")
+    if intent_confidence is not None and not 0.0 <= intent_confidence <= 1.0:
+        raise ValueError(f"intent confidence out of 0..1: {intent_confidence!r}")
+    message.language, message.intent = language, intent
+    message.intent_confidence = intent_confidence
+    with transaction.atomic():
+        write_and_publish(
+            shop_id=message.shop_id,
+            writes=(save_fields_statement(message, "language", "intent", "intent_confidence"),),
+            events=[message_event(message=message, event_type="chat.message_updated")],
+        )
+    return message
 
 
 def _known(shop: Shop, message: types.Message) -> Message:

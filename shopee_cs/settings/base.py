@@ -353,3 +353,10 @@ CELERY_BEAT_SCHEDULE["kpi-marketplace-figures-pull"] = {  # noqa: F405
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }
+
+# --- Automation: the intent classifier ---------------------------------------------------------
+# Below this top probability a buyer message's intent is "other" and goes to a human (chosen
+# from the held-out evaluation, docs/automation.md "Classifier").
+AUTOMATION_INTENT_THRESHOLD = env.float("AUTOMATION_INTENT_THRESHOLD", default=0.3)
+# Where `classifier_train` keeps the trained model (keyed by corpus hash + scikit-learn version).
+AUTOMATION_MODEL_DIR = env.path("AUTOMATION_MODEL_DIR", default=BASE_DIR / ".data" / "classifier")

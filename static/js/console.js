@@ -196,6 +196,21 @@
     if (actions.childNodes.length) reason.appendChild(actions);
     return reason;
   }
+  function classificationTags(m, meta) {
+    // The buyer message's detected language and intent, once automation has classified it.
+    if (m.language) {
+      const lang = el("span", "tag lang", m.language.toUpperCase());
+      lang.title = T.languageTitle.replace("%(language)s", m.language);
+      meta.appendChild(lang);
+    }
+    if (m.intent) {
+      const intent = el("span", `tag intent ${m.intent}`, T.intents[m.intent] || m.intent);
+      intent.dataset.intent = m.intent;
+      const pct = Math.round((m.intent_confidence || 0) * 100);
+      intent.title = T.intentTitle.replace("%(confidence)s", `${pct}%`);
+      meta.appendChild(intent);
+    }
+  }
   function renderMessage(m) {
     const row = el("div", `msg ${m.direction}`);
     row.dataset.id = m.id;
@@ -206,6 +221,7 @@
     const meta = el("div", "msg-meta");
     if (m.sender_kind === "auto") meta.appendChild(el("span", "tag", T.auto));
     if (m.sender_kind === "outside") meta.appendChild(el("span", "tag outside", T.outside));
+    if (m.sender_kind === "buyer") classificationTags(m, meta);
     const at = m.platform_created_at || m.created_at;
     const time = el("time", "msg-time", U.timeOfDay(at));
     time.dateTime = at;
@@ -499,6 +515,7 @@
     switch (ev.type) {
       case "chat.message_created":
       case "chat.message_status_changed":
+      case "chat.message_updated":
         upsertMessage(ev.message);
         break;
       case "chat.conversation_updated":

@@ -227,6 +227,9 @@ def _created_events(rows: list[tuple], new_ids: dict[str, int], created_at) -> l
                     "retryable": False,  # stored as received or sent, never failed
                     "platform_created_at": row[8],
                     "created_at": created,
+                    "language": "",  # not classified yet (chat.message_updated tells when)
+                    "intent": "",
+                    "intent_confidence": None,
                 },
             }
         )
