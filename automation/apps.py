@@ -8,3 +8,26 @@ class AutomationConfig(AppConfig):
 
     name = "automation"
     verbose_name = _("Automation")
+    # Supervisors write the rules and read their runs (the audit is never edited); the shop's
+    # opt-in to proactive tracking updates is theirs to change too.
+    role_permissions = {
+        "Supervisor": (
+            "view_autoreplyrule",
+            "add_autoreplyrule",
+            "change_autoreplyrule",
+            "delete_autoreplyrule",
+            "view_autoreplyrun",
+            "view_shopautomation",
+            "add_shopautomation",
+            "change_shopautomation",
+        )
+    }
+
+    def ready(self) -> None:
+        from automation import receivers, tasks  # noqa: F401  (tasks: registers them by name)
+        from chat.signals import message_received, reply_failed
+
+        message_received.connect(
+            receivers.message_received, dispatch_uid="automation.message_received"
+        )
+        reply_failed.connect(receivers.reply_failed, dispatch_uid="automation.reply_failed")

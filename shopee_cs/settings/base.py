@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",  # ArrayField (conversation tags, auto-reply rules)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
