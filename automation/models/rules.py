@@ -2,6 +2,7 @@
 the audit of what each firing did (also the cooldown's source and the replay guard)."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +44,9 @@ class AutoReplyRule(models.Model):
     priority = models.PositiveIntegerField(
         _("priority"),
         default=100,
-        help_text=_("Lower runs first. Only the first matching rule fires; ties go to the older rule."),
+        help_text=_(
+            "Lower runs first. Only the first matching rule fires; ties go to the older rule."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     # -- conditions (all must hold; an empty list or "any" holds always) --
@@ -150,10 +153,39 @@ class AutoReplyRule(models.Model):
         ordering = ["priority", "id"]
         verbose_name = _("auto-reply rule")
         verbose_name_plural = _("auto-reply rules")
-        indexes = [models.Index(fields=["is_active", "priority", "id"], name="autoreply_rule_order")]
+        indexes = [
+            models.Index(fields=["is_active", "priority", "id"], name="autoreply_rule_order")
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """Closed values, with errors that say what is allowed (the admin's form shows them)."""
+        from automation.services.classification import INTENTS
+
+        errors = {}
+        unknown = [i for i in self.intents if i not in INTENTS]
+        if unknown:
+            errors["intents"] = _("Unknown intents %(unknown)s; use %(known)s.") % {
+                "unknown": ", ".join(unknown),
+                "known": ", ".join(INTENTS),
+            }
+        bad = [code for code in self.languages if not (len(code) == 2 and code.isalpha())]
+        if bad:
+            errors["languages"] = _("Use two-letter ISO 639-1 codes (th, vi, ms...), not %s.") % (
+                ", ".join(bad)
+            )
+        self.languages = [code.lower() for code in self.languages]
+        self.site = self.site.strip().upper()
+        self.keywords = [k.strip() for k in self.keywords if k.strip()]
+        if self.answer_tracking and not (self.template_id and self.not_shipped_template_id):
+            errors["answer_tracking"] = _(
+                "A tracking answer needs both templates: the tracking one and the "
+                "not-yet-shipped one."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class AutoReplyRun(models.Model):

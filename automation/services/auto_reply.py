@@ -61,9 +61,7 @@ def _skip(reason: str) -> AutomateResult:
 
 
 def message_automate(*, message_id: int) -> AutomateResult:
-    message = (
-        Message.objects.select_related("conversation__shop").filter(pk=message_id).first()
-    )
+    message = Message.objects.select_related("conversation__shop").filter(pk=message_id).first()
     if message is None or message.direction != Message.Direction.INBOUND:
         return _skip("not a buyer message")
     conversation = message.conversation
