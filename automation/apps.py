@@ -25,9 +25,10 @@ class AutomationConfig(AppConfig):
 
     def ready(self) -> None:
         from automation import receivers, tasks  # noqa: F401  (tasks: registers them by name)
-        from chat.signals import message_received, reply_failed
+        from chat.signals import message_received, order_updated, reply_failed
 
         message_received.connect(
             receivers.message_received, dispatch_uid="automation.message_received"
         )
         reply_failed.connect(receivers.reply_failed, dispatch_uid="automation.reply_failed")
+        order_updated.connect(receivers.order_updated, dispatch_uid="automation.order_updated")

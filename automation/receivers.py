@@ -6,6 +6,7 @@ from automation.services.auto_reply import message_is_fresh
 
 MESSAGE_AUTOMATE = "automation.message_automate"
 AUTO_REPLY_FAILED = "automation.auto_reply_failed"
+TRACKING_UPDATE_NOTIFY = "automation.tracking_update_notify"
 
 
 def message_received(sender, message, **kwargs) -> None:
@@ -17,3 +18,8 @@ def message_received(sender, message, **kwargs) -> None:
 def reply_failed(sender, message, **kwargs) -> None:
     if message.sender_kind == "auto":
         current_app.tasks[AUTO_REPLY_FAILED].delay(message.pk)
+
+
+def order_updated(sender, order, **kwargs) -> None:
+    if order.tracking_number:  # the opt-in is checked by the task (a query)
+        current_app.tasks[TRACKING_UPDATE_NOTIFY].delay(order.pk)

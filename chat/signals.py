@@ -33,6 +33,11 @@ return_updated
     (the seller's response or dispute deadline) changed, by a push or by the periodic pull.
     sender: chat.models.BuyerReturn (the class); kwargs: ``buyer_return`` (the row as stored).
 
+order_updated
+    A marketplace push about an order (status or tracking) changed the cached order's tracking
+    status. sender: chat.models.BuyerOrder (the class); kwargs: ``order`` (the row as stored)
+    and ``previous_tracking_status`` ("" when the order was not cached before).
+
 reply_failed
     A queued outbound message failed at delivery (the send rules' re-check at send time, the
     marketplace's refusal, or the shop lost its connection). sender: chat.models.Message (the
@@ -52,3 +57,4 @@ conversation_resolved = Signal()
 conversation_reopened = Signal()
 return_updated = Signal()
 reply_failed = Signal()
+order_updated = Signal()

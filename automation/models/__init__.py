@@ -1,6 +1,6 @@
 """automation's models, one module per topic."""
 
-from automation.models.rules import AutoReplyRule, AutoReplyRun, ShopAutomation
+from automation.models.rules import AutoReplyRule, AutoReplyRun, ShopAutomation, TrackingUpdate
 from automation.models.templates import ReplyTemplate, TemplateLanguage, TemplateVariant
 
 __all__ = [
@@ -10,4 +10,5 @@ __all__ = [
     "ShopAutomation",
     "TemplateLanguage",
     "TemplateVariant",
+    "TrackingUpdate",
 ]

@@ -256,9 +256,44 @@ class ShopAutomation(models.Model):
         ),
     )
 
+    tracking_template = models.ForeignKey(
+        ReplyTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tracking update template"),
+        help_text=_("Sent once per tracking status when proactive updates are on."),
+    )
+
     class Meta:
         verbose_name = _("shop automation")
         verbose_name_plural = _("shop automation")
 
     def __str__(self) -> str:
         return str(self.shop)
+
+
+class TrackingUpdate(models.Model):
+    """A proactive tracking message, once per (shop, order, tracking status): a repeated push
+    finds the row and sends nothing."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    order_ref = models.CharField(_("order"), max_length=64)
+    tracking_status_code = models.CharField(_("tracking status"), max_length=32)
+    reply = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proactive tracking update")
+        verbose_name_plural = _("proactive tracking updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "order_ref", "tracking_status_code"], name="tracking_update_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref}: {self.tracking_status_code}"

@@ -10,18 +10,60 @@ from chat.services.messages import message_ingest
 from chat.services.pipeline.outbox import outbound_delivery_send
 from integrations.shopee.mapping import message_from_shopee
 from integrations.shopee.simulator import buyer_message
-from tests.chat.conftest import SHOP_ID, TW_SHOP_ID, connect, simulator  # noqa: F401
+from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
+from tests.chat.conftest import SHOP_ID, TW_SHOP_ID, connect, take_pushes
 
-__all__ = ["SHOP_ID", "TW_SHOP_ID"]
+TH_SHOP_ID = "100000000000000666"
+VN_SHOP_ID = "100000000000000555"
+__all__ = ["SHOP_ID", "TH_SHOP_ID", "TW_SHOP_ID", "VN_SHOP_ID"]
 
 
 @pytest.fixture
-def shop(db, simulator):  # noqa: F811
+def simulator(settings):
+    config = SimConfig(
+        partner_id=int(settings.SHOPEE_PARTNER_ID),
+        partner_key=settings.SHOPEE_PARTNER_KEY,
+        shops=[
+            SimShop(SHOP_ID, "MY", "Auto Shop MY"),
+            SimShop(TW_SHOP_ID, "TW", "Auto Shop TW"),
+            SimShop(TH_SHOP_ID, "TH", "Auto Shop TH"),
+            SimShop(VN_SHOP_ID, "VN", "Auto Shop VN"),
+        ],
+        seed=19,
+    )
+    with start_simulator(config) as handle:
+        settings.SHOPEE_HOST = handle.base_url
+        yield handle
+
+
+@pytest.fixture
+def shop(db, simulator):
     return connect(simulator.sim)
 
 
 @pytest.fixture
-def say(simulator):  # noqa: F811
+def pump(simulator, django_capture_on_commit_callbacks):
+    """Deliver the simulator's pending pushes to the webhook path and run everything they set
+    off (eager tasks, after-commit signals), as the worker would, until nothing is left."""
+    from chat.services.pipeline.inbound import inbound_event_record
+
+    def run() -> int:
+        count = 0
+        for _ in range(10):
+            bodies = take_pushes(simulator.sim)
+            if not bodies:
+                break
+            with django_capture_on_commit_callbacks(execute=True):
+                for body in bodies:
+                    inbound_event_record(platform="shopee", raw_body=body)
+            count += len(bodies)
+        return count
+
+    return run
+
+
+@pytest.fixture
+def say(simulator):
     """A buyer writes in the simulator; the message is stored as the push would store it."""
 
     fresh = iter(range(700_000_001, 800_000_000))
