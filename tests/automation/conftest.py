@@ -9,8 +9,7 @@ from chat.models import Conversation, Message
 from chat.services.messages import message_ingest
 from chat.services.pipeline.outbox import outbound_delivery_send
 from integrations.shopee.mapping import message_from_shopee
-from integrations.shopee.simulator import buyer_message
-from integrations.shopee.simulator import SimConfig, SimShop, start_simulator
+from integrations.shopee.simulator import SimConfig, SimShop, buyer_message, start_simulator
 from tests.chat.conftest import SHOP_ID, TW_SHOP_ID, connect, take_pushes
 
 TH_SHOP_ID = "100000000000000666"
