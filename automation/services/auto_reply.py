@@ -102,8 +102,8 @@ def _reply_text(rule, conversation, language, context) -> tuple[str, str, str]:
             return "", "no_order", "The buyer has no order in this shop."
         if not context.get("tracking_number"):
             template = rule.not_shipped_template
-    if template is None:
-        return "", "no_template", "The rule has no template for this case."
+    if template is None or not template.is_active:
+        return "", "no_template", "The rule has no active template for this case."
     try:
         rendered = template_render(
             template=template, conversation=conversation, buyer_language=language, context=context
