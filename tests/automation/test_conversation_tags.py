@@ -27,7 +27,7 @@ def test_tags_are_added_once_in_order_and_published():
     assert LiveEvent.objects.filter(type="chat.conversation_updated").count() == 2
 
 
-def test_a_new_conversation_has_no_tags_even_from_a_raw_insert():
+def test_a_new_conversation_has_no_tags():
     conversation = ConversationFactory()
     assert Conversation.objects.get(pk=conversation.pk).tags == []
 
