@@ -20,6 +20,7 @@ class AutomationConfig(AppConfig):
             "view_shopautomation",
             "add_shopautomation",
             "change_shopautomation",
+            "view_trackingupdate",
         )
     }
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from automation.models import AutoReplyRule, AutoReplyRun, ShopAutomation
+from automation.models import AutoReplyRule, AutoReplyRun, ShopAutomation, TrackingUpdate
 from chat.models import AgentGroup
 from chat.selectors import visible_shop_ids
 from integrations.models import Shop
@@ -166,3 +166,15 @@ class ShopAutomationAdmin(admin.ModelAdmin):
         if db_field.name == "shop":
             kwargs["queryset"] = _scoped_shops(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(TrackingUpdate)
+class TrackingUpdateAdmin(ReadOnlyModelAdmin):
+    list_display = ["created_at", "shop", "order_ref", "tracking_status_code", "reply"]
+    list_filter = ["shop", "tracking_status_code"]
+    list_select_related = ["shop", "reply"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        visible = _visible(request)
+        return qs if visible is None else qs.filter(shop__in=visible)
