@@ -112,6 +112,9 @@ def _reply_text(rule, conversation, language, context) -> tuple[str, str, str]:
         return "", "no_template", f"The template could not be rendered: {exc}"
     if not rendered.text.strip():
         return "", "no_template", "The template has no text in any language."
+    missing = getattr(rendered, "missing", ())
+    if missing:  # e.g. a tracking answer whose tracking could not be read: a human answers
+        return "", "missing_values", f"No value known for {', '.join(missing)}."
     return rendered.text, "", ""
 
 
