@@ -8,3 +8,23 @@ class AlertsConfig(AppConfig):
 
     name = "alerts"
     verbose_name = _("Alerts")
+    # Supervisors set up their groups' robots (the admin scopes the rows to their groups).
+    role_permissions = {
+        "Supervisor": (
+            "view_robot",
+            "add_robot",
+            "change_robot",
+            "delete_robot",
+            "view_alert",
+            "view_alertdelivery",
+            "view_groupalertpolicy",
+            "add_groupalertpolicy",
+            "change_groupalertpolicy",
+            "view_imcontact",
+            "add_imcontact",
+            "change_imcontact",
+        ),
+    }
+
+    def ready(self) -> None:
+        from alerts import tasks  # noqa: F401  (registers them by name)

@@ -1,3 +1,7 @@
-"""automation's admin pages."""
+"""automation's admin, one module per topic."""
 
-from automation import rules_admin  # noqa: F401  (registers the rules, runs and shop settings)
+from automation import (  # noqa: F401  (they register the admins)
+    admin_routing,
+    admin_rules,
+    admin_templates,
+)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from chat.models import AgentGroup, Conversation, InboundEvent, Message, SavedReply, ShopSyncState
+from chat.models import AgentGroup, Conversation, InboundEvent, Message, ShopSyncState
 from chat.selectors import shop_scope_filter
 from chat.services.pipeline.inbound import inbound_events_reprocess
 from chat.tasks import shop_reconcile_task
@@ -30,13 +30,6 @@ class AgentGroupAdmin(admin.ModelAdmin):
         # Open sockets close and reconnect, joining the shop groups they may now see.
         for user_id in affected:
             user_access_revoke(user_id=user_id, reason="agent_group_changed")
-
-
-@admin.register(SavedReply)
-class SavedReplyAdmin(admin.ModelAdmin):
-    list_display = ["title", "shop", "language", "is_active", "updated_at"]
-    list_filter = ["is_active", "shop"]
-    search_fields = ["title", "text"]
 
 
 @admin.register(InboundEvent)

@@ -21,7 +21,6 @@ from chat.selectors import (
     conversation_page_for_user,
     message_get_for_user,
     message_page_for_conversation,
-    saved_reply_list_for_user,
     shop_get_for_user,
     shop_list_for_user,
 )
@@ -358,17 +357,3 @@ class ConversationOrdersRefreshApi(APIView):
                 "orders": s.OrderOutputSerializer(orders, many=True).data,
             }
         )
-
-
-class SavedReplyListApi(APIView):
-    required_scopes = ["conversations:read"]
-
-    @extend_schema(
-        operation_id="saved_reply_list",
-        parameters=[s.SavedReplyQuerySerializer],
-        responses=s.SavedReplyOutputSerializer(many=True),
-    )
-    def get(self, request):
-        q = _query(s.SavedReplyQuerySerializer, request)
-        replies = saved_reply_list_for_user(user=request.user, shop_id=q.get("shop"))
-        return Response(s.SavedReplyOutputSerializer(replies, many=True).data)

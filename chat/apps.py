@@ -10,10 +10,6 @@ class ChatConfig(AppConfig):
         "Supervisor": (
             "view_agentgroup",
             "change_agentgroup",
-            "view_savedreply",
-            "add_savedreply",
-            "change_savedreply",
-            "delete_savedreply",
             "view_conversation",
             "view_message",
         )

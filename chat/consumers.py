@@ -33,8 +33,9 @@ from shopee_cs.realtime import shop_group
 from shopee_cs.security.consumers import StaffConsumer
 
 REPLAY_LIMIT = 500
-# Event families that are only forwarded (tickets publish theirs through chat's helper).
-FORWARDED = ("chat.", "tickets.")
+# Event families that are only forwarded (tickets and alerts publish theirs through chat's
+# helper).
+FORWARDED = ("chat.", "tickets.", "alerts.")
 
 
 def event_shop_id(event: dict) -> int | None:
@@ -143,4 +144,7 @@ class AgentConsumer(StaffConsumer):
         await self.forward(event)
 
     async def tickets_ticket_updated(self, event) -> None:
+        await self.forward(event)
+
+    async def alerts_alert_raised(self, event) -> None:
         await self.forward(event)

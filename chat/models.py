@@ -412,6 +412,7 @@ class BuyerOrder(models.Model):
     carrier = models.CharField(max_length=100, blank=True)
     tracking_status = models.CharField(max_length=64, blank=True)
     tracking_status_code = models.CharField(max_length=32, default=TrackingStatus.UNKNOWN.value)
+    ship_by_at = models.DateTimeField(null=True, blank=True)  # the seller's hand-over deadline
     platform_created_at = models.DateTimeField(null=True, blank=True)
     platform_updated_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
@@ -493,40 +494,3 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
-
-
-class SavedReply(models.Model):
-    """A canned answer agents pick in the reply box. Global (no shop) or for one shop.
-
-    `language` is blank for now ("any"); per-language variants and {{variables}} come later, so
-    the picker already groups by title and the text is stored verbatim.
-    """
-
-    title = models.CharField(_("title"), max_length=100)
-    text = models.TextField(_("text"), max_length=600)
-    shop = models.ForeignKey(
-        Shop,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("shop"),
-        help_text=_("Leave empty to offer it in every shop."),
-    )
-    language = models.CharField(
-        _("language"),
-        max_length=16,
-        blank=True,
-        help_text=_("Leave empty: the reply is offered for buyers of any language."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["title", "id"]
-        verbose_name = _("saved reply")
-        verbose_name_plural = _("saved replies")
-
-    def __str__(self) -> str:
-        return self.title

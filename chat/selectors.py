@@ -26,7 +26,6 @@ from chat.models import (
     InboundEvent,
     LiveEvent,
     Message,
-    SavedReply,
 )
 from integrations.models import Shop
 from shopee_cs.security.roles import ROLE_ADMIN
@@ -311,14 +310,6 @@ def buyer_orders_for_conversation(*, conversation: Conversation) -> list[BuyerOr
     for order in orders:
         order.returns = returns.get(order.order_ref, [])
     return orders
-
-
-def saved_reply_list_for_user(*, user: Any, shop_id: int | None = None) -> QuerySet[SavedReply]:
-    scoped = shop_scope_filter(SavedReply.objects.filter(shop__isnull=False), user=user)
-    qs = SavedReply.objects.filter(Q(shop__isnull=True) | Q(pk__in=scoped.values("pk")))
-    if shop_id is not None:
-        qs = qs.filter(Q(shop__isnull=True) | Q(shop_id=shop_id))
-    return qs.filter(is_active=True).order_by("title", "id")
 
 
 def live_event_list_for_user(*, user: Any, after_id: int, limit: int) -> list[LiveEvent]:

@@ -338,17 +338,5 @@ class OrderRefreshOutputSerializer(serializers.Serializer):
     orders = OrderOutputSerializer(many=True)
 
 
-class SavedReplyQuerySerializer(serializers.Serializer):
-    shop = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-
-
-class SavedReplyOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    text = serializers.CharField()
-    shop_id = serializers.IntegerField(allow_null=True)
-    language = serializers.CharField()
-
-
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()

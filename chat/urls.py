@@ -47,5 +47,4 @@ urlpatterns = [
         name="api-conversation-orders-refresh",
     ),
     path("messages/<int:message_id>/retry/", apis.MessageRetryApi.as_view(), name="api-msg-retry"),
-    path("saved-replies/", apis.SavedReplyListApi.as_view(), name="api-saved-replies"),
 ]

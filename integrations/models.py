@@ -34,6 +34,32 @@ SITE_TIME_ZONES = {
     Site.BR: "America/Sao_Paulo",
 }
 
+# ISO 4217 currency of each site's orders.
+SITE_CURRENCIES = {
+    Site.MY: "MYR",
+    Site.TH: "THB",
+    Site.VN: "VND",
+    Site.PH: "PHP",
+    Site.SG: "SGD",
+    Site.ID: "IDR",
+    Site.TW: "TWD",
+    Site.BR: "BRL",
+}
+
+# The languages buyers of each site write in (ISO 639-1), the site's main language first:
+# language detection restricts itself to these (plus en and zh), and reply templates fall back
+# to the first. Taiwan's Chinese is written in Traditional characters (see the templates).
+SITE_LANGUAGES = {
+    Site.MY: ("ms", "en", "zh"),
+    Site.TH: ("th", "en"),
+    Site.VN: ("vi", "en"),
+    Site.PH: ("en",),
+    Site.SG: ("en", "zh", "ms"),
+    Site.ID: ("id", "en"),
+    Site.TW: ("zh", "en"),
+    Site.BR: ("pt", "en"),
+}
+
 
 def first_response_target_default() -> int:
     return settings.FIRST_RESPONSE_TARGET_SECONDS
@@ -167,6 +193,8 @@ from integrations.business_hours import (  # noqa: E402
 )
 
 __all__ = [
+    "SITE_CURRENCIES",
+    "SITE_LANGUAGES",
     "SITE_TIME_ZONES",
     "BusinessCalendar",
     "BusinessHoliday",

@@ -301,6 +301,7 @@ class Order:
     note: str = ""
     cancel_reason: str = ""
     status_code: OrderStatus = OrderStatus.UNKNOWN  # `status` in neutral words
+    ship_by: datetime | None = None  # the seller must hand it over by then (None: not set yet)
 
 
 @dataclass(frozen=True)

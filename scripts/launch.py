@@ -33,6 +33,7 @@ def _demo_environment(env: os._Environ) -> None:
     env.setdefault("SHOPEE_HOST", f"http://127.0.0.1:{sim_port}")
     env.setdefault("SHOPEE_SIM_SHOPS", simulator_shops_spec())
     env.setdefault("SHOPEE_SIM_TRAFFIC_RATE", "0.2")
+    env.setdefault("ROBOT_SIM_PORT", "8700")
     env.setdefault(
         "SHOPEE_PUSH_CALLBACK_URL", f"http://{env['HOST']}:{env['PORT']}/webhooks/shopee/"
     )
@@ -85,8 +86,11 @@ def main() -> int:
         _manage("migrate", "--noinput")
         _manage("collectstatic", "--noinput", "--verbosity", "0")
         _manage("seed_demo")
+        _manage("seed_demo_automation")
+        if with_simulator:
+            _manage("seed_demo_robots", "--base-url", f"http://127.0.0.1:{env['ROBOT_SIM_PORT']}")
         _announce(env, with_simulator)
-        processes = ["web", "worker", "beat"] + (["simulator"] if with_simulator else [])
+        processes = ["web", "worker", "beat"] + (["simulator", "robots"] if with_simulator else [])
         if with_simulator:
             redirect = f"http://{env['HOST']}:{env['PORT']}/shops/connect/callback/"
             threading.Thread(
@@ -134,7 +138,13 @@ def _announce(env: os._Environ, with_simulator: bool) -> None:
         f"(password shopee-demo-2026);\n"
         f"  the first login asks you to scan a QR code with an authenticator app (2FA).\n"
         f"  Admin: {url}admin/   Health: {url}readyz   Stop: Ctrl-C\n"
-        + (f"  Shopee simulator: {env['SHOPEE_HOST']} (demo shops)\n" if with_simulator else ""),
+        + (
+            f"  Shopee simulator: {env['SHOPEE_HOST']} (demo shops)\n"
+            f"  Robot simulator: http://127.0.0.1:{env['ROBOT_SIM_PORT']}/ (what the demo "
+            "groups' WeCom and DingTalk robots received)\n"
+            if with_simulator
+            else ""
+        ),
         flush=True,
     )
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("webhooks/<str:platform>/", push_webhook, name="webhook"),
     path("api/v1/me/", MeApi.as_view(), name="api-me"),
     path("api/v1/", include("chat.urls")),
+    path("api/v1/", include("automation.urls")),
     path("api/v1/tickets/", include("tickets.urls")),
     path("shops/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,9 +1,10 @@
 """Reply templates with per-language variants (the console's picker and the auto-replies)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from integrations.models import Shop
+from integrations.models import Shop, Site
 
 
 class TemplateLanguage(models.TextChoices):
@@ -34,6 +35,13 @@ class ReplyTemplate(models.Model):
         verbose_name=_("shop"),
         help_text=_("Leave empty to offer it in every shop."),
     )
+    site = models.CharField(
+        _("site"),
+        max_length=2,
+        choices=Site.choices,
+        blank=True,
+        help_text=_("Leave empty to offer it on every site."),
+    )
     # The last step of the fallback chain: buyer's language, then the site's, then this one.
     default_language = models.CharField(
         _("default language"),
@@ -52,6 +60,19 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.shop_id and self.site and self.shop.site != self.site:
+            raise ValidationError(
+                {"site": _("The shop is on another site; leave the site empty or match it.")}
+            )
+
+    @property
+    def text_limit(self) -> int | None:
+        """The marketplace's text limit a variant must fit once rendered."""
+        from automation.services.template_variables import text_limit
+
+        return text_limit(self.shop.platform if self.shop_id else None)
 
 
 class TemplateVariant(models.Model):
@@ -75,3 +96,13 @@ class TemplateVariant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} ({self.language})"
+
+    def clean(self) -> None:
+        from automation.services.template_variables import text_errors
+
+        template = getattr(self, "template", None)  # unset while an admin form is invalid
+        limit = template.text_limit if template is not None else None
+        errors = text_errors(self.text or "", max_length=limit)
+        if errors:
+            label = TemplateLanguage(self.language).label if self.language else ""
+            raise ValidationError({"text": [f"{label}: {e}" if label else e for e in errors]})

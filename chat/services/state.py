@@ -417,7 +417,9 @@ def conversation_assignee_changed(conversation: Conversation, *, assignee, actor
         kind = Kind.ASSIGNED
     else:
         kind = Kind.UNASSIGNED if after is None else Kind.TRANSFERRED
-    fact = _action(conversation, kind, agent_id=after, from_agent_id=before, actor_id=actor.pk)
+    # actor None: the system (automatic routing) assigned it.
+    actor_id = actor.pk if actor is not None else None
+    fact = _action(conversation, kind, agent_id=after, from_agent_id=before, actor_id=actor_id)
     conversation.assignee = assignee
     update = save_fields_statement(conversation, "assignee", "updated_at")
     insert, rows = _facts_insert([fact])

@@ -198,6 +198,7 @@ def order_from_shopee(d: dict[str, Any], *, shop_id: str) -> Order:
         carrier=str(carrier or d.get("shipping_carrier") or ""),
         note=str(d.get("note") or ""),
         cancel_reason=str(d.get("cancel_reason") or d.get("buyer_cancel_reason") or ""),
+        ship_by=from_seconds(d.get("ship_by_date")),  # 0 until the order is paid
     )
 
 

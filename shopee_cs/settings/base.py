@@ -185,6 +185,20 @@ except ValueError as exc:
 # private ranges. production.py turns it on.
 IP_ALLOWLIST_ENFORCED = env.bool("IP_ALLOWLIST_ENFORCED", default=False)
 IP_ALLOWLIST_EXEMPT_PATHS = ("/webhooks/", "/healthz", "/readyz")
+# Group robots' webhooks on loopback or private addresses (the demo's robot simulator): refused
+# unless allowed, so a robot URL cannot be used to reach the inside network.
+ALERTS_ROBOT_PRIVATE_URLS = env.bool("ALERTS_ROBOT_PRIVATE_URLS", default=False)
+# A buyer waiting this long raises a warning (groups may set their own); the breach is the
+# shop's first-response target.
+ALERTS_WARN_AFTER_SECONDS = env.int("ALERTS_WARN_AFTER_SECONDS", default=120)
+# How often the timers are scanned, and the console link alerts carry.
+ALERTS_SCAN_INTERVAL_SECONDS = env.float("ALERTS_SCAN_INTERVAL_SECONDS", default=1.0)
+ALERTS_CONSOLE_URL = env.str("ALERTS_CONSOLE_URL", default="http://127.0.0.1:8000/")
+# A robot gets at most this many messages in any minute (the IMs allow 20; DingTalk holds a
+# robot for 10 minutes beyond); an alert not delivered to a robot this long after it was
+# raised is marked failed.
+ALERTS_ROBOT_PER_MINUTE = env.int("ALERTS_ROBOT_PER_MINUTE", default=18)
+ALERTS_GIVE_UP_SECONDS = env.int("ALERTS_GIVE_UP_SECONDS", default=3600)
 # Paths a signed-in but not OTP-verified session may reach (the API answers 403 by itself).
 OTP_EXEMPT_PATHS = ("/accounts/", "/static/", "/favicon.ico", "/webhooks/", "/healthz", "/readyz")
 OTP_EXEMPT_PATHS += ("/i18n/",)
@@ -325,3 +339,9 @@ FIRST_RESPONSE_TARGET_SECONDS = env.int("FIRST_RESPONSE_TARGET_SECONDS", default
 
 # --- Marketplaces ------------------------------------------------------------------------------
 from shopee_cs.settings.marketplaces import *  # noqa: E402,F403
+
+CELERY_BEAT_SCHEDULE["alerts-scan"] = {  # noqa: F405
+    "task": "alerts.scan",
+    "schedule": ALERTS_SCAN_INTERVAL_SECONDS,
+    "options": {"expires": ALERTS_SCAN_INTERVAL_SECONDS * 5},
+}

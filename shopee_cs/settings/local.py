@@ -15,3 +15,6 @@ if not env.list("TOKEN_ENCRYPTION_KEYS", default=[]):  # noqa: F405
     from shopee_cs.embedded import local_token_key
 
     TOKEN_ENCRYPTION_KEYS = [local_token_key()]
+
+# The demo's robot simulator listens on loopback.
+ALERTS_ROBOT_PRIVATE_URLS = env.bool("ALERTS_ROBOT_PRIVATE_URLS", default=True)  # noqa: F405

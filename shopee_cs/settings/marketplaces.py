@@ -44,12 +44,26 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": env.float("LOST_PUSH_INTERVAL_SECONDS", default=120.0),
         },
         "old-events-purge": {"task": "chat.old_events_purge", "schedule": 3600.0},
+        # Routing: queued conversations to agents who became available, and overdue
+        # assignments to another agent (short scans, never long countdowns).
+        "routing-drain": {
+            "task": "automation.routing_drain",
+            "schedule": env.float("ROUTING_DRAIN_INTERVAL_SECONDS", default=5.0),
+        },
+        "routing-reassign-scan": {
+            "task": "automation.routing_reassign_scan",
+            "schedule": env.float("ROUTING_REASSIGN_INTERVAL_SECONDS", default=10.0),
+        },
         "returns-pull": {
             "task": "tickets.returns_pull",
             "schedule": env.float("RETURNS_PULL_INTERVAL_SECONDS", default=600.0),
         },
     }
 )
+# Routing: an agent is "away" after this long without console activity; new agents' capacity.
+ROUTING_AWAY_AFTER_MINUTES = env.int("ROUTING_AWAY_AFTER_MINUTES", default=5)
+ROUTING_DEFAULT_CAPACITY = env.int("ROUTING_DEFAULT_CAPACITY", default=8)
+
 # Retention: processed pushes (parked ones stay until handled) and the live events a socket
 # replays after a reconnect (one resuming from before the oldest kept is asked to resync).
 INBOUND_EVENT_RETENTION_DAYS = env.int("INBOUND_EVENT_RETENTION_DAYS", default=30)

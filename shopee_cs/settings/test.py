@@ -45,3 +45,4 @@ CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"shopee_cs_test_{_worker}:ch:" 
 # default (e.g. lock_timeout) would not see it, and live-server threads would share them.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+ALERTS_ROBOT_PRIVATE_URLS = True  # tests run the robot simulator on loopback

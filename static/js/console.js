@@ -322,7 +322,9 @@
     state.olderCursor = data.older_cursor;
     for (const m of data.messages) state.messages.set(m.id, m);
     showThread(data.conversation);
-    loadSavedReplies(data.conversation.shop_id).catch(() => {});
+    $("template-language").value = "";
+    $("templates").replaceChildren($("templates").options[0]); // never another buyer's text
+    loadTemplates(id).catch(() => {});
     loadOrders(false).catch(() => {});
     if (data.conversation.unread_count) {
       api("POST", `/api/v1/conversations/${id}/read/`).then((r) => upsertConversation(r.conversation)).catch(() => {});
@@ -405,16 +407,21 @@
     else U.insertAtCursor(box, m.text);
     box.focus();
   }
-  async function loadSavedReplies(shopId) {
-    const replies = await api("GET", `/api/v1/saved-replies/?shop=${shopId}`);
-    const conversation = state.conversations.get(state.current);
-    if (!conversation || conversation.shop_id !== shopId) return;
-    const sel = $("saved-replies");
+  // Reply templates rendered for the open conversation (its buyer's order and tracking filled
+  // in), in the buyer's detected language unless the agent picks another.
+  async function loadTemplates(conversationId) {
+    const language = $("template-language").value;
+    const query = language ? `?language=${encodeURIComponent(language)}` : "";
+    const body = await api("GET", `/api/v1/conversations/${conversationId}/templates/${query}`);
+    if (state.current !== conversationId || $("template-language").value !== language) return;
+    const sel = $("templates");
     sel.replaceChildren(sel.options[0]);
-    for (const r of replies) {
-      const opt = el("option", "", r.title);
-      opt.value = r.text;
-      opt.title = r.text;
+    for (const t of body.templates) {
+      const preview = t.text.length > 60 ? `${t.text.slice(0, 59)}…` : t.text;
+      const opt = el("option", "", `${t.title} [${t.language}] ${preview}`);
+      opt.value = t.text;
+      opt.title = t.text;
+      opt.dataset.language = t.language;
       sel.appendChild(opt);
     }
   }
@@ -548,7 +555,10 @@
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
     });
     $("composer").addEventListener("submit", (e) => { e.preventDefault(); send(); });
-    $("saved-replies").addEventListener("change", (e) => {
+    $("template-language").addEventListener("change", () => {
+      if (state.current) loadTemplates(state.current).catch((e) => toast(e.message, "error"));
+    });
+    $("templates").addEventListener("change", (e) => {
       const text = e.target.value;
       e.target.selectedIndex = 0;
       if (text) U.insertAtCursor($("reply"), text);

@@ -23,12 +23,12 @@ def simulator(settings):
         partner_id=int(settings.SHOPEE_PARTNER_ID),
         partner_key=settings.SHOPEE_PARTNER_KEY,
         shops=[
-            SimShop(SHOP_ID, "MY", "Auto Shop MY"),
-            SimShop(TW_SHOP_ID, "TW", "Auto Shop TW"),
+            SimShop(SHOP_ID, "MY", "Chat Shop MY"),
+            SimShop(TW_SHOP_ID, "TW", "Chat Shop TW"),
             SimShop(TH_SHOP_ID, "TH", "Auto Shop TH"),
             SimShop(VN_SHOP_ID, "VN", "Auto Shop VN"),
         ],
-        seed=19,
+        seed=7,
     )
     with start_simulator(config) as handle:
         settings.SHOPEE_HOST = handle.base_url
@@ -74,8 +74,11 @@ def say(simulator):
         )
         with simulator.sim.lock:
             public = simulator.sim.public_message(sim_message)
-        row, _ = message_ingest(
-            shop=shop, message=message_from_shopee(public, shop_id=shop.platform_shop_id)
+            name = simulator.sim.buyers[buyer_id]["username"]
+        row, _ = message_ingest(  # with the buyer's name, as a push carries it
+            shop=shop,
+            message=message_from_shopee(public, shop_id=shop.platform_shop_id),
+            buyer_name=name,
         )
         return row
 

@@ -3,6 +3,7 @@ message arriving live, a reply reaching Shopee (the simulator), and refused send
 Screenshots go to test-artifacts/."""
 
 import pytest
+from playwright.sync_api import expect
 
 from chat.models import Conversation, InboundEvent
 from integrations.shopee.simulator import buyer_message, place_order
@@ -61,7 +62,8 @@ def test_agent_works_a_live_conversation_in_the_browser(live_stack, browser):
         print(list(Message.objects.filter(direction="out").values("status", "failure_reason")))
         raise
     assert sim.snapshot_stats()["messages_sent_by_seller"] == 1
-    assert page.input_value("#reply") == ""
+    # The box empties when the send's answer arrives, which may come after the "sent" event.
+    expect(page.locator("#reply")).to_have_value("", timeout=5000)
     page.screenshot(path=ARTIFACTS / "console-thread.png")
 
     # Shift+Enter is a new line; 602 characters are refused with the reason. Resending the same

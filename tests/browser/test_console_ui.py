@@ -1,14 +1,17 @@
 """The console's details in real headless Chromium: what shows before a conversation is open, the
-reply box (counter, saved replies, refusals and their retry), the orders panel's wording, the
-layouts at 1440, 1024 and 390 px, and dates, times and money in the page's language.
+reply box (counter, reply templates rendered for the conversation, refusals and their retry),
+the orders panel's wording, the layouts at 1440, 1024 and 390 px, and dates, times and money
+in the page's language.
 Screenshots go to test-artifacts/ (looked at, never compared)."""
 
 import re
 from itertools import pairwise
 
 import pytest
+from playwright.sync_api import expect
 
-from chat.models import Conversation, InboundEvent, SavedReply
+from automation.services.template_store import template_save
+from chat.models import Conversation, InboundEvent
 from integrations.shopee.simulator import (
     advance_order,
     buyer_message,
@@ -28,11 +31,17 @@ REPLY = "We will send a replacement today."
 
 def _shop_with_a_return(sim):
     """A MY shop with a long name, one buyer with a shipped order under return, another writing
-    in Chinese, and a saved reply."""
+    in Chinese, and a reply template with a variable."""
     my = connect(sim, MY_SHOP, "MY")
     my.name = "Sunny Mall Official Flagship Store Malaysia"
     my.save(update_fields=["name"])
-    SavedReply.objects.create(title="Thanks", text="Thank you for waiting!")
+    template_save(
+        title="Thanks",
+        variants={
+            "en": "Thank you for waiting, {{buyer_name}}!",
+            "ms": "Terima kasih, {{buyer_name}}!",
+        },
+    )
     buyer_message(sim, shop_id=MY_SHOP, buyer_id=7101, username="buyer_7101", text=BROKEN)
     order = place_order(sim, shop_id=MY_SHOP, buyer_id=7101)
     advance_order(sim, order_sn=order["order_sn"], status="SHIPPED")
@@ -114,21 +123,32 @@ def test_reply_box_refusals_and_layouts(live_stack, browser):
     page.fill("#reply", "\u3000😀😀😀 ")
     assert page.text_content("#counter") == "3 / 600"
 
-    # A saved reply goes in at the caret, or over the selection; the draft stays.
+    # A template is offered rendered for this conversation (the buyer's name filled in), in
+    # the language picked, and goes in at the caret, or over the selection; the draft stays.
+    page.wait_for_selector("#templates option >> text=Thanks", state="attached")
+    page.select_option("#template-language", "ms")
+    malay = "Thanks [ms] Terima kasih, buyer_7101!"
+    page.wait_for_selector(f"#templates option >> text={malay}", state="attached")
     page.fill("#reply", "Hello there")
     page.eval_on_selector("#reply", "e => e.setSelectionRange(5, 5)")
-    page.select_option("#saved-replies", label="Thanks")
-    assert page.input_value("#reply") == "Hello Thank you for waiting! there"
+    page.select_option("#templates", label=malay)
+    assert page.input_value("#reply") == "Hello Terima kasih, buyer_7101! there"
+    page.select_option("#template-language", "en")
+    english = "Thanks [en] Thank you for waiting, buyer_7101!"
+    page.wait_for_selector(f"#templates option >> text={english}", state="attached")
     page.fill("#reply", "Hi! {reply}")
     page.eval_on_selector("#reply", "e => e.setSelectionRange(4, 11)")
-    page.select_option("#saved-replies", label="Thanks")
-    assert page.input_value("#reply") == "Hi! Thank you for waiting!"
+    page.select_option("#templates", label=english)
+    assert page.input_value("#reply") == "Hi! Thank you for waiting, buyer_7101!"
 
     # A repeat within 24 h is refused; Retry can pass later, so it is offered, and a retry
     # refused again says so. Editing the text clears the banner.
     page.fill("#reply", REPLY)
     page.press("#reply", "Enter")
     page.wait_for_selector(".msg.out [data-status=sent]", timeout=5000)
+    # The answer empties the box (it may come after the "sent" event): typed before it, the
+    # same text would be taken for the one sent and cleared.
+    expect(page.locator("#reply")).to_have_value("", timeout=5000)
     page.fill("#reply", REPLY)
     page.press("#reply", "Enter")
     page.wait_for_selector(".msg.failed .fail-reason >> text=24 hours")

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, seed, settings
 from rest_framework.response import Response
 from schemathesis.core.failures import Failure, FailureGroup
 
+from automation.services.template_store import template_save
 from chat.apis import ShopListApi
-from chat.models import BuyerOrder, SavedReply
+from chat.models import BuyerOrder
 from chat.serializers import ShopOutputSerializer
 from chat.services.pipeline.outbox import message_send_reply
 from integrations.models import Shop
@@ -49,7 +50,7 @@ ID_PARAMS = ("conversation_id", "message_id", "shop_id", "ticket_id")
 
 def _team(mark: str) -> dict:
     """A group's shop with its agents, a conversation, the buyer's message, a reply queued and
-    one refused (both through the service, as the API makes them), an order and a saved reply."""
+    one refused (both through the service, as the API makes them), an order and a reply template."""
     shop = ShopFactory(name=f"{mark} shop")
     agents = [UserFactory(), UserFactory()]
     AgentGroupFactory(shops=[shop], members=agents)
@@ -60,7 +61,9 @@ def _team(mark: str) -> dict:
     BuyerOrder.objects.create(
         shop=shop, order_ref=f"{mark}1", buyer_platform_id=conversation.buyer_platform_id
     )
-    SavedReply.objects.create(title=f"{mark} hi", text=f"{mark} hello", shop=shop)
+    template_save(
+        title=f"{mark} hi", variants={"en": f"{mark} hello {{{{buyer_name}}}}"}, shop=shop
+    )
     ticket_type, _ = TicketType.objects.get_or_create(code="other", defaults={"name": "Other"})
     ticket = ticket_create(
         actor=agents[0],

@@ -243,11 +243,11 @@ def test_the_top_bar_links_to_the_admin_for_those_who_can_use_it(client):
     assert 'href="/zh-hans/admin/"' in console(UserFactory(is_superuser=True), "/zh-hans/console/")
     # Any model permission is enough: the admin shows that model.
     editor = UserFactory()
-    editor.user_permissions.add(Permission.objects.get(codename="view_savedreply"))
+    editor.user_permissions.add(Permission.objects.get(codename="view_replytemplate"))
     assert 'id="admin-link"' in console(editor)
     assert client.get("/admin/").status_code == 200
     # An agent without permissions sees no link; nor does someone the admin would turn away.
     assert "admin-link" not in console(UserFactory())
     outsider = UserFactory(is_staff=False)
-    outsider.user_permissions.add(Permission.objects.get(codename="view_savedreply"))
+    outsider.user_permissions.add(Permission.objects.get(codename="view_replytemplate"))
     assert "admin-link" not in console(outsider)

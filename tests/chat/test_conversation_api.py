@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat.models import BuyerOrder, BuyerReturn, Conversation, LiveEvent, SavedReply
+from chat.models import BuyerOrder, BuyerReturn, Conversation, LiveEvent
 from integrations.models import Site
 from shopee_cs.security.services import api_key_create
 from tests.factories import (
@@ -227,18 +227,6 @@ def test_orders_panel_lists_this_buyers_orders_with_returns(client, team):
     assert [o["order_ref"] for o in orders] == ["A1"]
     assert orders[0]["tracking_number"] == "TRK1" and orders[0]["carrier"] == "J&T"
     assert [r["return_ref"] for r in orders[0]["returns"]] == ["R1"]
-
-
-def test_saved_replies_global_and_own_shops_only(client, team):
-    SavedReply.objects.create(title="Hi", text="Hello!")
-    SavedReply.objects.create(title="MY", text="Terima kasih", shop=team["my"])
-    SavedReply.objects.create(title="Foreign", text="x", shop=team["foreign"])
-    SavedReply.objects.create(title="Off", text="x", is_active=False)
-    login_verified(client, team["agent"])
-    titles = [r["title"] for r in client.get("/api/v1/saved-replies/").json()]
-    assert titles == ["Hi", "MY"]
-    th_only = client.get(f"/api/v1/saved-replies/?shop={team['th'].pk}").json()
-    assert [r["title"] for r in th_only] == ["Hi"]
 
 
 def test_api_key_scopes_separate_reading_from_writing(client, team):

@@ -96,7 +96,27 @@ def conversation_assign(*, conversation: Conversation, assignee, actor) -> Conve
             return conversation  # idempotent: no event for a no-op
         change = conversation_assignee_changed(conversation, assignee=assignee, actor=actor)
         _publish(conversation, change)
-    logger.info("conversation %s assigned to %s by user %s", conversation.pk, new_id, actor.pk)
+    logger.info(
+        "conversation %s assigned to %s by %s",
+        conversation.pk,
+        new_id,
+        f"user {actor.pk}" if actor is not None else "routing",
+    )
+    return conversation
+
+
+def conversation_group_set(*, conversation: Conversation, group) -> Conversation:
+    """Move the conversation to another agent group's queue (the assignee is kept; routing
+    decides whether to reassign). Idempotent."""
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        new_id = group.pk if group is not None else None
+        if conversation.group_id == new_id:
+            return conversation
+        conversation.group = group
+        conversation.save(update_fields=["group", "updated_at"])
+        _publish(conversation, Change())
+    logger.info("conversation %s moved to group %s", conversation.pk, new_id)
     return conversation
 
 
@@ -145,18 +165,5 @@ def conversation_tags_add(*, conversation: Conversation, tags) -> Conversation:
             return conversation
         conversation.tags = merged
         conversation.save(update_fields=["tags", "updated_at"])
-        conversation_publish(conversation=conversation)
-    return conversation
-
-
-def conversation_group_set(*, conversation: Conversation, group) -> Conversation:
-    """Move the conversation to another agent group's queue (automation's rules); the assignee
-    is routing's business and stays."""
-    with transaction.atomic():
-        conversation = _locked(conversation)
-        if conversation.group_id == (group.pk if group is not None else None):
-            return conversation
-        conversation.group = group
-        conversation.save(update_fields=["group", "updated_at"])
         conversation_publish(conversation=conversation)
     return conversation

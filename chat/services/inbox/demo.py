@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from chat.models import AgentGroup, SavedReply
+from chat.models import AgentGroup
 from integrations.demo import DEMO_PLATFORM, DEMO_SHOPS
 from integrations.models import Shop, Site
 from shopee_cs.security.services import allowlist_seed_loopback, roles_ensure
@@ -16,26 +16,6 @@ DEMO_GROUPS = {
     "SEA team": [Site.MY, Site.TH, Site.VN, Site.ID],
     "Global team": [Site.PH, Site.SG, Site.BR, Site.TW],
 }
-# Saved replies the reply box offers (title, text); global, so every shop gets them.
-DEMO_SAVED_REPLIES = [
-    (
-        "Shipping time",
-        "Thanks for your order! We ship within 24 hours; delivery usually takes 2-5 working "
-        "days. You can follow your parcel under My Purchases.",
-    ),
-    (
-        "Tracking number",
-        "Your parcel is on its way. The tracking number is in My Purchases > the order > "
-        "Shipping information, and updates there as it moves.",
-    ),
-    (
-        "Return or refund",
-        "Sorry about that! Please open a Return/Refund request from the order page with a photo "
-        "of the item; we will check it within 1 working day.",
-    ),
-    ("Stock check", "Yes, this item is in stock and ships today if you order before 4 pm."),
-    ("Thank you", "Thank you for shopping with Lumi Home! Let us know if you need anything else."),
-]
 # username, role, agent group (None: all groups for the supervisor, no group for the admin)
 DEMO_USERS = [
     ("admin", "Admin", None),
@@ -69,8 +49,6 @@ def demo_seed() -> DemoSeedResult:
         group, _ = AgentGroup.objects.get_or_create(name=name)
         group.shops.add(*(shops_by_site[s] for s in sites))
         groups[name] = group
-    for title, text in DEMO_SAVED_REPLIES:
-        SavedReply.objects.get_or_create(title=title, shop=None, defaults={"text": text})
     roles = roles_ensure()
     # The demo runs on 127.0.0.1: allow loopback, so an enforced allowlist still lets it in.
     allowlist_seed_loopback()

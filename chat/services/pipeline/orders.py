@@ -86,6 +86,7 @@ def order_store(*, shop: Shop, fetched: FetchedOrder | None) -> BuyerOrder | Non
                 "carrier": order.carrier,
                 "tracking_status": tracking.status if tracking else "",
                 "tracking_status_code": tracking.status_code if tracking else "unknown",
+                "ship_by_at": order.ship_by,
                 "platform_created_at": order.created_at,
                 "platform_updated_at": order.updated_at,
             },

@@ -40,6 +40,7 @@ PHOTO = (
     ).decode()
 )
 
+DAYS_TO_SHIP = 3
 ORDER_FLOW = ["UNPAID", "READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED"]
 LOGISTICS = {
     "UNPAID": "LOGISTICS_NOT_START",
@@ -273,6 +274,9 @@ def place_order(
             "shipping_carrier": "Standard Delivery",
             "note": "",
             "message_to_seller": "",
+            # The marketplace sets the ship-by date once the buyer pays (0 until then).
+            "days_to_ship": DAYS_TO_SHIP,
+            "ship_by_date": 0,
             "_tracking_no": "",
             "_logistics_status": "LOGISTICS_NOT_START",
             "_tracking_events": [],
@@ -334,6 +338,8 @@ def advance_order(
         new = status or ORDER_FLOW[min(idx + 1, len(ORDER_FLOW) - 1)]
         now = int(sim.now())
         o["order_status"], o["update_time"] = new, now
+        if new != "UNPAID" and not o.get("ship_by_date"):
+            o["ship_by_date"] = now + o.get("days_to_ship", DAYS_TO_SHIP) * 86400
         o["_logistics_status"] = LOGISTICS.get(new, o["_logistics_status"])
         o["package_list"][0]["logistics_status"] = o["_logistics_status"]
         new_tracking = new in ("PROCESSED", "SHIPPED") and not o["_tracking_no"]

@@ -123,4 +123,5 @@ def test_an_agent_sees_no_shops_or_groups_in_the_admin_a_supervisor_does(client)
     client.logout()
     login_verified(client, UserFactory(roles=["Supervisor"]))
     assert client.get("/admin/integrations/shop/").status_code == 200
-    assert client.get("/admin/chat/savedreply/add/").status_code == 200  # supervisors manage them
+    # Supervisors manage reply templates.
+    assert client.get("/admin/automation/replytemplate/add/").status_code == 200

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0017_message_language_intent'),
+        ('chat', '0019_saved_replies_removed'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('automation', '0001_reply_templates'),
-        ('chat', '0018_conversation_tags'),
+        ('automation', '0004_agent_routing'),
+        ('chat', '0020_conversation_tags'),
         ('integrations', '0010_business_hours'),
         ('tickets', '0003_ticket_marketplace_deadline_one_per_return'),
     ]
