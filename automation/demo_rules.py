@@ -6,19 +6,19 @@ from datetime import time
 
 from django.db import transaction
 
+from automation.demo import (
+    GREETING,
+    NO_TRACKING_YET,
+    OFF_HOURS,
+    RETURN_REFUND,
+    SHIPPING_TIME,
+    TRACKING_ANSWER,
+)
 from automation.models import AutoReplyRule, ReplyTemplate
 from integrations.business_hours import BusinessCalendar, BusinessPeriod
 from integrations.demo import DEMO_SHOPS
 from integrations.models import Shop
 from tickets.models import TicketType
-
-# Titles of the demo templates (automation.demo).
-GREETING = "Greeting"
-OFF_HOURS = "Off-hours"
-TRACKING_ANSWER = "Tracking answer"
-NO_TRACKING_YET = "No tracking yet"
-RETURN_REFUND = "Return or refund received"
-SHIPPING_TIME = "Shipping time"
 
 # The MY demo shop works weekdays with a lunch break and Saturday mornings, in its own time
 # zone: evenings, nights and Sundays are off-hours there.

@@ -11,6 +11,7 @@ from chat.services.pipeline.outbox import outbound_delivery_send
 from integrations.shopee.mapping import message_from_shopee
 from integrations.shopee.simulator import SimConfig, SimShop, buyer_message, start_simulator
 from tests.chat.conftest import SHOP_ID, TW_SHOP_ID, connect, take_pushes
+from tests.tickets.conftest import _seeded_ticket_types  # noqa: F401  (autouse: return type)
 
 TH_SHOP_ID = "100000000000000666"
 VN_SHOP_ID = "100000000000000555"
