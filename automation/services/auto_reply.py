@@ -15,12 +15,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from automation.models import AutoReplyRule, AutoReplyRun, ReplyTemplate, TemplateLanguage
 from automation.services.classification import message_classify
 from automation.services.routing import conversation_route
 from automation.services.rule_match import MessageFacts, rule_first_match, rules_for_shop
+from automation.services.template_variables import variables_in
 from automation.services.templates import template_context_fetch, template_render
 from chat.models import Conversation, Message
 from chat.selectors import message_latest_inbound
@@ -88,10 +90,29 @@ def message_automate(*, message_id: int) -> AutomateResult:
 
     text, code, reason = "", "", ""
     if rule.template_id or rule.answer_tracking:
-        # The marketplace is asked here, before any transaction opens.
-        context = template_context_fetch(conversation=conversation)
+        # One query per template for its variants, read here and by the rendering.
+        prefetch_related_objects([rule], "template__variants", "not_shipped_template__variants")
+        # The marketplace is asked here, before any transaction opens, and only when the
+        # templates need an order's or a parcel's values (a greeting needs names only).
+        context = (
+            template_context_fetch(conversation=conversation)
+            if rule.answer_tracking or _needs_order_values(rule)
+            else None
+        )
         text, code, reason = _reply_text(rule, conversation, classification.language, context)
     return _act(message, conversation, rule, text, code, reason)
+
+
+NAME_VARIABLES = frozenset({"buyer_name", "shop_name"})
+
+
+def _needs_order_values(rule: AutoReplyRule) -> bool:
+    templates = [t for t in (rule.template, rule.not_shipped_template) if t is not None]
+    return any(
+        set(variables_in(variant.text)) - NAME_VARIABLES
+        for template in templates
+        for variant in template.variants.all()
+    )
 
 
 def _reply_text(rule, conversation, language, context) -> tuple[str, str, str]:

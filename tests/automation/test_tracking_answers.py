@@ -129,3 +129,16 @@ def test_an_opted_in_shop_sends_the_tracking_template_once_per_status(
     assert tracking_update_notify(order_id=cached.pk) is None
     assert order_updated.has_listeners(BuyerOrder)
     assert len(auto_replies(conversation)) == 1
+
+
+def test_a_tracking_answer_whose_tracking_cannot_be_read_goes_to_a_human(
+    sim, pump, classified, tracking_rule
+):
+    classified("ms", "tracking")
+    _order(sim, pump, "SHIPPED")
+    sim.sim.faults.script("logistics/get_tracking_info", [500] * 20)
+    conversation = _ask(sim, pump)
+    assert auto_replies(conversation) == []
+    run = AutoReplyRun.objects.get(conversation=conversation)
+    assert run.outcome == AutoReplyRun.Outcome.NO_TEMPLATE and run.code == "missing_values"
+    assert "latest_tracking_event" in run.reason and run.handed_to_human
