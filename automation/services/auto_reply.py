@@ -39,7 +39,7 @@ Outcome = AutoReplyRun.Outcome
 
 
 def _fresh_seconds() -> int:
-    return getattr(settings, "AUTO_REPLY_MAX_AGE_SECONDS", 600)
+    return settings.AUTO_REPLY_MAX_AGE_SECONDS
 
 
 def message_is_fresh(message: Message, *, now=None) -> bool:
