@@ -76,7 +76,9 @@ def message_automate(*, message_id: int) -> AutomateResult:
         return _skip("a newer buyer message exists")
 
     classification = message_classify(message)
-    if classification.language not in SUPPORTED_LANGUAGES:
+    # Detected but not a language any template speaks: a human. Undetected ("", a text too
+    # short to tell): the rules still apply and the reply takes the site's language.
+    if classification.language and classification.language not in SUPPORTED_LANGUAGES:
         return _to_human(conversation, None, None, f"language {classification.language or '?'}")
     facts = MessageFacts(
         message=message,

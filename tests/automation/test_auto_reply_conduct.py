@@ -180,3 +180,12 @@ def test_an_outbound_message_is_never_automated(shop, say, classified, hello):
     reply, _ = message_send_reply(conversation=message.conversation, user=agent, text="hi")
     assert message_automate(message_id=reply.pk).run is None
     assert message_automate(message_id=10**9).run is None
+
+
+def test_an_undetected_language_is_answered_in_the_sites_language(shop, say, classified):
+    rule("greet", template=template("Hello", en="Hello", ms="Hai"), intents=["greeting_thanks"])
+    classified("", "greeting_thanks")
+    message = say(shop, "👋")
+    result = message_automate(message_id=message.pk)
+    assert not result.handed_to_human
+    assert [m.text for m in auto_replies(message.conversation)] == ["Hai"]  # MY: Malay
