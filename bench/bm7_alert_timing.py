@@ -142,7 +142,7 @@ def run(spread: float, interval: float, conversations: int) -> None:
         for item in items:
             if "missed" in item:  # a breach
                 continue
-            for found in re.findall(r"conversation=(\d+)", item):
+            for found in re.findall(r"/console/#c(\d+)", item):
                 seen[int(found)] = seen.get(int(found), 0) + 1
     duplicates = sum(count - 1 for count in seen.values() if count > 1)
     missed = conversations - len(delivered_lat)

@@ -84,11 +84,40 @@ def ticket_strings() -> dict:
     }
 
 
+def alert_strings() -> dict:
+    """The alert banner and list's words. Chat may not import alerts, so the kinds are named here
+    with the same texts as alerts.models (one translation each)."""
+    return {
+        "kinds": {
+            "frt_warning": _("Buyer waiting (warning)"),
+            "frt_breach": _("First-response target breached"),
+            "ticket_due_soon": _("Ticket due soon"),
+            "ticket_breached": _("Ticket overdue"),
+            "integration": _("Shop connection problem"),
+            "digest": _("Daily digest"),
+        },
+        "bell": _("Alerts"),
+        "unacknowledged": _("Unacknowledged alerts: %(count)s"),
+        "listTitle": _("Alerts"),
+        "onlyOpen": _("Only unacknowledged"),
+        "empty": _("No alerts."),
+        "acknowledge": _("Acknowledge"),
+        "acknowledged": _("Acknowledged %(date)s"),
+        "openConversation": _("Open the conversation"),
+        "openTicket": _("Open the ticket"),
+        "noConversation": _("Ticket #%(id)s has no conversation."),
+        "dismiss": _("Dismiss"),
+        "mentionsYou": _("Mentions you"),
+        "loadMore": _("Load more"),
+    }
+
+
 def console_strings(platforms=()) -> dict:
     """The console's words; send refusals for each of `platforms` (those of the agent's shops)."""
     return {
         "refusals": {platform: refusal_strings(platform) for platform in platforms},
         "tickets": ticket_strings(),
+        "alerts": alert_strings(),
         "statuses": marketplace_status_strings(),
         "returnReasons": return_reason_strings(),
         "kinds": message_kind_strings(),

@@ -16,6 +16,7 @@ from chat.console_i18n import console_strings
 from chat.selectors import live_event_last_id, shop_list_for_user
 from chat.services.pipeline.send_rules import send_policy
 from integrations.adapters import adapter_class, platforms
+from shopee_cs.security.roles import ROLE_ADMIN, ROLES
 
 
 def _console_csp() -> dict:
@@ -45,6 +46,15 @@ def _shop_config(shop, registered) -> dict:
     }
 
 
+def _roles(user) -> list[str]:
+    """The user's roles (a superuser counts as Admin): the console shows supervisors and admins
+    every warning of their scope, agents those that mention them."""
+    roles = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    if user.is_superuser:
+        roles.add(ROLE_ADMIN)
+    return sorted(roles)
+
+
 @login_required
 @csp_override(_console_csp())
 def console_view(request):
@@ -58,6 +68,7 @@ def console_view(request):
             "admin_url": _admin_url(request),
             "console_config": {
                 "userId": request.user.pk,
+                "roles": _roles(request.user),
                 "lastEventId": live_event_last_id(),
                 "targetSeconds": settings.FIRST_RESPONSE_TARGET_SECONDS,
                 "shops": {s.pk: _shop_config(s, registered) for s in shops},

@@ -31,6 +31,7 @@ from integrations.types import (
     SendResult,
     ShopAuth,
     ShopInfo,
+    ShopPerformance,
     TokenPair,
     Tracking,
     TrackingStatus,
@@ -170,6 +171,10 @@ class MarketplaceAdapter(abc.ABC):
 
     @abc.abstractmethod
     def get_shop_info(self, auth: ShopAuth) -> ShopInfo: ...
+
+    def get_shop_performance(self, auth: ShopAuth) -> ShopPerformance:
+        """The marketplace's own chat response rate and response time for the shop."""
+        raise NotImplementedError(f"{type(self).__name__} does not report shop performance")
 
     # Push
     @abc.abstractmethod

@@ -364,6 +364,27 @@ class ShopInfo:
     merchant_id: str = ""
 
 
+@dataclass(frozen=True)
+class ShopPerformance:
+    """The marketplace's own chat figures for one shop, as its seller dashboard shows them.
+
+    ``chat_response_rate`` is a fraction (0..1); ``response_time_seconds`` the average time to
+    answer. Either is ``None`` when the marketplace does not report it. The period is the window
+    the marketplace says the figures cover, ending at ``fetched_at``; targets are the shop's own
+    (``None`` when not given). ``raw`` keeps the vendor payload for audit."""
+
+    shop_id: str
+    chat_response_rate: float | None
+    response_time_seconds: float | None
+    period_start: datetime
+    period_end: datetime
+    fetched_at: datetime
+    non_responded_chats: int | None = None
+    response_rate_target: float | None = None
+    response_time_target_seconds: float | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
 # What a push says, by kind: the adapter parses a vendor's push into one of these. Field names
 # are those of the stored payloads (chat.InboundEvent.payload), which round-trip through
 # integrations.codec.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("chat.urls")),
     path("api/v1/", include("automation.urls")),
     path("api/v1/tickets/", include("tickets.urls")),
+    path("api/v1/alerts/", include("alerts.urls")),
     path("shops/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -73,7 +73,8 @@ def _text(figures: DigestFigures) -> str:
         _("Missed first-response targets: %(count)d") % {"count": figures.breaches},
         _("Open tickets now: %(count)d") % {"count": figures.open_tickets},
     ]
-    link = f"[{_('Open the console')}]({settings.ALERTS_CONSOLE_URL})"
+    console = f"{settings.ALERTS_CONSOLE_URL.rstrip('/')}/console/"
+    link = f"[{_('Open the console')}]({console})"
     return "\n".join(f"- {line}" for line in lines) + "\n" + link
 
 

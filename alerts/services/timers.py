@@ -83,7 +83,7 @@ def waits_due(now: datetime, limit: int = 20000) -> list[Wait]:
 
 
 def _console_link(conversation_id: int) -> str:
-    return f"{settings.ALERTS_CONSOLE_URL.rstrip('/')}/?conversation={conversation_id}"
+    return f"{settings.ALERTS_CONSOLE_URL.rstrip('/')}/console/#c{conversation_id}"
 
 
 def first_response_scan(*, now: datetime | None = None) -> list[Alert]:

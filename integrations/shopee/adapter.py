@@ -32,6 +32,7 @@ from integrations.types import (
     SendResult,
     ShopAuth,
     ShopInfo,
+    ShopPerformance,
     TokenPair,
     Tracking,
     TrackingStatus,
@@ -350,6 +351,10 @@ class ShopeeAdapter(MarketplaceAdapter):
     def get_shop_info(self, auth: ShopAuth) -> ShopInfo:
         data = self.client.get_shop_info(**self._kw(auth))
         return m.shop_info_from_shopee(data, shop_id=auth.shop_id)
+
+    def get_shop_performance(self, auth: ShopAuth) -> ShopPerformance:
+        data = self.client.get_shop_performance(**self._kw(auth))
+        return m.shop_performance_from_shopee(data, shop_id=auth.shop_id, now=datetime.now(UTC))
 
     # -- push --------------------------------------------------------------------------------
 

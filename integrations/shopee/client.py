@@ -294,6 +294,9 @@ class ShopeeClient:
     def get_shop_info(self, *, shop_id: str, access_token: str) -> dict[str, Any]:
         return self._shop("GET", "shop/get_shop_info", shop_id, access_token)
 
+    def get_shop_performance(self, *, shop_id: str, access_token: str) -> dict[str, Any]:
+        return self._shop("GET", "account_health/get_shop_performance", shop_id, access_token)
+
     def get_conversation_list(
         self,
         *,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,7 @@ from integrations.types import (
     ReturnRequest,
     SenderRole,
     ShopInfo,
+    ShopPerformance,
     TokenPair,
     Tracking,
     TrackingEvent,
@@ -269,6 +271,58 @@ def shop_info_from_shopee(d: dict[str, Any], *, shop_id: str) -> ShopInfo:
         authorization_expires_at=from_seconds(d.get("expire_time")),
         is_cross_border=bool(d.get("is_cb")),
         merchant_id=sid(d.get("merchant_id")),
+    )
+
+
+# v2.account_health.get_shop_performance metric ids and units (ratings reference §2.1).
+METRIC_CHAT_RESPONSE_RATE = 11
+METRIC_RESPONSE_TIME = 21
+METRIC_NON_RESPONDED_CHATS = 23
+UNIT_SECONDS = {3: 1, 4: 86400, 5: 3600}  # 3 second, 4 day, 5 hour
+UNIT_PERCENT = 2
+# The chat response rate covers the chats of the last 90 days (ratings reference §2.2).
+CHAT_RATE_WINDOW = timedelta(days=90)
+
+
+def _number(v: Any) -> float | None:
+    try:
+        out = float(v)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def shop_performance_from_shopee(
+    d: dict[str, Any], *, shop_id: str, now: datetime
+) -> ShopPerformance:
+    metrics = {}
+    for row in d.get("metric_list") or []:
+        if isinstance(row, dict) and _number(row.get("metric_id")) is not None:
+            metrics[int(_number(row["metric_id"]))] = row
+
+    def value(mid: int) -> tuple[float | None, float | None, int | None]:
+        row = metrics.get(mid) or {}
+        target = row.get("target") if isinstance(row.get("target"), dict) else {}
+        return _number(row.get("current_period")), _number(target.get("value")), row.get("unit")
+
+    rate, rate_target, rate_unit = value(METRIC_CHAT_RESPONSE_RATE)
+    if rate_unit == UNIT_PERCENT or (rate is not None and rate > 1):
+        rate = None if rate is None else rate / 100
+        rate_target = None if rate_target is None else rate_target / 100
+    seconds, seconds_target, time_unit = value(METRIC_RESPONSE_TIME)
+    factor = UNIT_SECONDS.get(time_unit or 3, 1)
+    non_responded = value(METRIC_NON_RESPONDED_CHATS)[0]
+    return ShopPerformance(
+        shop_id=sid(shop_id),
+        chat_response_rate=rate,
+        response_time_seconds=None if seconds is None else seconds * factor,
+        period_start=now - CHAT_RATE_WINDOW,
+        period_end=now,
+        fetched_at=now,
+        non_responded_chats=None if non_responded is None else int(non_responded),
+        response_rate_target=rate_target,
+        response_time_target_seconds=None if seconds_target is None else seconds_target * factor,
+        raw=d,
     )
 
 

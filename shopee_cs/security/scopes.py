@@ -14,6 +14,8 @@ API_SCOPES: dict[str, str] = {
     "messages:write": _("Send messages"),
     "tickets:read": _("Read tickets, their history and notes"),
     "tickets:write": _("Create tickets, move them through the workflow and add notes"),
+    "alerts:read": _("Read the alerts of the owner's groups"),
+    "alerts:write": _("Acknowledge alerts"),
     "reports:read": _("Read KPI reports (reporting API on the roadmap)"),
     "exports:create": _("Create data exports (on the roadmap)"),
 }

@@ -338,6 +338,9 @@ LOGGING = {
 
 # --- Product settings --------------------------------------------------------------------------
 FIRST_RESPONSE_TARGET_SECONDS = env.int("FIRST_RESPONSE_TARGET_SECONDS", default=180)
+# Our chat response rate and the marketplace's may differ by this many percentage points before
+# the comparison lists the conversations that explain it.
+MARKETPLACE_RATE_DIFF_POINTS = env.float("MARKETPLACE_RATE_DIFF_POINTS", default=3.0)
 
 # --- Marketplaces ------------------------------------------------------------------------------
 from shopee_cs.settings.marketplaces import *  # noqa: E402,F403
@@ -346,4 +349,10 @@ CELERY_BEAT_SCHEDULE["alerts-scan"] = {  # noqa: F405
     "task": "alerts.scan",
     "schedule": ALERTS_SCAN_INTERVAL_SECONDS,
     "options": {"expires": ALERTS_SCAN_INTERVAL_SECONDS * 5},
+}
+# The marketplace's own shop figures: hourly, pulling only shops without today's (kpi.tasks).
+CELERY_BEAT_SCHEDULE["kpi-marketplace-figures-pull"] = {  # noqa: F405
+    "task": "kpi.marketplace_figures_pull",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
 }

@@ -512,6 +512,7 @@
       case "tickets.ticket_updated":
         tickets().ticketUpdated(ev);
         break;
+      case "alerts.alert_raised": case "alerts.alert_acknowledged": window.ConsoleAlerts.event(ev); break;
       case "chat.resync_required":
         state.lastEventId = ev.last_event_id;
         loadList(false);

@@ -23,7 +23,7 @@ def delivered_conversations(robot_sim, kind: str) -> list[int]:
         int(found)
         for m in robot_sim.sim.messages()
         if m["kind"] == kind
-        for found in re.findall(r"conversation=(\d+)", m["text"])
+        for found in re.findall(r"/console/#c(\d+)", m["text"])
     ]
 
 

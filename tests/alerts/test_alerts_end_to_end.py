@@ -65,7 +65,7 @@ def test_an_unanswered_chat_warns_at_120_s_then_escalates_at_180_s(
     assert warning.kind == WARNING
     robot_deliver(robot_id=robot.pk)
     [first] = robot_sim.sim.messages()
-    assert "waiting" in first["text"] and f"conversation={conversation.pk}" in first["text"]
+    assert "waiting" in first["text"] and f"/console/#c{conversation.pk}" in first["text"]
     assert first["mentions"] == []  # nobody holds it: the whole group reads it
 
     [breach] = first_response_scan(now=since + timedelta(seconds=180))

@@ -129,6 +129,37 @@ def test_the_warning_reaches_the_robots_mentioning_the_assignee(team, robot_sim)
     assert {m["kind"] for m in messages} == {"wecom", "dingtalk"}
     wecom = next(m for m in messages if m["kind"] == "wecom")
     assert "@meiwx" in wecom["mentions"] and "MY Gadgets" in wecom["text"]
-    assert f"conversation={conversation.pk}" in wecom["text"]
+    assert f"/console/#c{conversation.pk}" in wecom["text"]
     ding = next(m for m in messages if m["kind"] == "dingtalk")
     assert "@13800000001" in ding["mentions"]
+
+
+def test_a_breach_hands_an_unassigned_conversation_to_an_available_agent(team):
+    from alerts.services.escalation import breaches_escalate
+    from automation.models import AgentProfile
+    from automation.services.routing import agent_profile_get
+    from chat.models import ConversationFact
+    from chat.services.inbox.presence import agent_presence_change
+
+    conversation = waiting(team, 181)
+    agent_presence_change(user=team.agent, shop_ids={team.shop.pk}, delta=1)  # console open
+    profile = agent_profile_get(user=team.agent)
+    AgentProfile.objects.filter(pk=profile.pk).update(
+        chosen_status="online", last_activity_at=timezone.now()
+    )
+    raised = first_response_scan()
+    assert breaches_escalate(raised) == 1
+    conversation.refresh_from_db()
+    assert conversation.assignee == team.agent
+    fact = ConversationFact.objects.get(conversation=conversation, kind="assigned")
+    assert fact.agent_id == team.agent.pk and fact.actor_id is None  # the system did it
+
+
+def test_a_group_can_keep_breaches_where_they_are(team):
+    from alerts.services.escalation import breaches_escalate
+
+    GroupAlertPolicy.objects.filter(group=team.group).update(reassign_on_breach=False)
+    conversation = waiting(team, 181)
+    assert breaches_escalate(first_response_scan()) == 0
+    conversation.refresh_from_db()
+    assert conversation.assignee is None

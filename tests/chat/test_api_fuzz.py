@@ -18,10 +18,12 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, seed, settings
 from rest_framework.response import Response
 from schemathesis.core.failures import Failure, FailureGroup
 
+from alerts.services.raising import Candidate, alerts_raise
 from automation.services.template_store import template_save
 from chat.apis import ShopListApi
 from chat.models import BuyerOrder
@@ -45,7 +47,7 @@ FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261206"))
 # Every row of the peer group carries this mark, so a leak shows in any field.
 FOREIGN = "PEERONLY"
-ID_PARAMS = ("conversation_id", "message_id", "shop_id", "ticket_id")
+ID_PARAMS = ("conversation_id", "message_id", "shop_id", "ticket_id", "alert_id")
 
 
 def _team(mark: str) -> dict:
@@ -71,7 +73,23 @@ def _team(mark: str) -> dict:
         subject=f"{mark} ticket",
         conversations=[conversation],
     )
+    (alert,) = alerts_raise(
+        [
+            Candidate(
+                kind="frt_warning",
+                dedup_key=f"fuzz:{mark}",
+                group_id=shop.agent_groups.get().pk,
+                due_at=timezone.now(),
+                title=f"{mark} buyer waiting",
+                text=f"{mark} waiting",
+                shop_id=shop.pk,
+                conversation_id=conversation.pk,
+                mention_user_ids=tuple(a.pk for a in agents),
+            )
+        ]
+    )
     return {
+        "alert": alert,
         "ticket": ticket,
         "shop": shop,
         "agents": agents,
@@ -99,6 +117,7 @@ def fuzz_world(request, db, settings):
         "message_id": [m.pk for t in teams for m in t["messages"]],
         "shop_id": [t["shop"].pk for t in teams],
         "ticket_id": [t["ticket"].pk for t in teams],
+        "alert_id": [t["alert"].pk for t in teams],
         "conversation_ids": [[t["conversation"].pk] for t in teams],
         "assignees": {t["conversation"].pk: [a.pk for a in t["agents"]] for t in teams},
         "peer_shop_ids": {peer["shop"].pk},

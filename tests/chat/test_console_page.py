@@ -37,6 +37,20 @@ def test_console_lists_only_the_agents_shops_and_local_assets(client):
     assert "img-src 'self' data: https:" in response["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize(
+    ("roles", "superuser", "expected"),
+    [([], False, []), (["Supervisor"], False, ["Supervisor"]), ([], True, ["Admin"])],
+)
+def test_the_page_tells_the_console_the_users_roles(client, roles, superuser, expected):
+    # Supervisors and admins get a banner for every warning of their shops, agents for theirs.
+    user = UserFactory(roles=roles, is_superuser=superuser)
+    login_verified(client, user)
+    html = client.get("/console/").content.decode()
+    config = json.loads(html.split('id="console-config" type="application/json">')[1].split("<")[0])
+    assert config["userId"] == user.pk and config["roles"] == expected
+    assert "/static/js/console_alerts.js" in html and 'id="alert-bell"' in html
+
+
 def test_console_is_translated_into_chinese(client):
     login_verified(client, UserFactory())
     html = client.get("/zh-hans/console/").content.decode()
@@ -132,16 +146,19 @@ def test_every_strings_key_the_console_scripts_use_is_handed_to_the_page():
     from chat.console_i18n import console_strings
 
     scripts = Path(__file__).resolve().parents[2] / "static" / "js"
-    used, used_by_tickets = set(), set()
+    used, used_by_tickets, used_by_alerts = set(), set(), set()
     for path in scripts.glob("console*.js"):
-        # The ticket script's T is the strings' "tickets" part.
+        # The ticket script's T is the strings' "tickets" part, the alerts script's "alerts".
         keys = set(re.findall(r"\bT\.(\w+)", path.read_text()))
-        (used_by_tickets if path.name == "console_tickets.js" else used).update(keys)
+        by_part = {"console_tickets.js": used_by_tickets, "console_alerts.js": used_by_alerts}
+        by_part.get(path.name, used).update(keys)
     with translation.override("en"):
         strings = console_strings()
     assert used and used <= set(strings), used - set(strings)
     tickets = set(strings["tickets"])
     assert used_by_tickets and used_by_tickets <= tickets, used_by_tickets - tickets
+    alerts = set(strings["alerts"])
+    assert used_by_alerts and used_by_alerts <= alerts, used_by_alerts - alerts
 
 
 def test_shopee_return_reasons_have_words_in_both_languages():

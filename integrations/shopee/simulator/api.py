@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from integrations.shopee.simulator import performance
 from integrations.shopee.simulator.core import DAY, SimError, Simulator
 
 Ctx = dict[str, Any]
@@ -153,6 +154,19 @@ def shop_info(sim: Simulator, c: Ctx) -> dict:
         "expire_time": now + 365 * DAY,
         "merchant_id": None,
     }
+
+
+def shop_performance(sim: Simulator, c: Ctx) -> dict:
+    """Computed from the shop's own chats (simulator/performance.py)."""
+    with sim.lock:
+        s = sim.shop(c["shop_id"])
+        convs = [
+            {"conversation_id": v["conversation_id"], "messages": list(v["messages"])}
+            for (sid, _), v in sim.conversations.items()
+            if sid == s.shop_id
+        ]
+    targets = {"response_rate": s.response_rate_target, "response_time": s.response_time_target}
+    return performance.shop_performance(convs, sim.now(), targets)
 
 
 # -- sellerchat --------------------------------------------------------------------------------
@@ -503,6 +517,7 @@ ROUTES: dict[str, tuple[str, bool, Handler]] = {
     "/api/v2/push/get_lost_push_message": ("GET", True, lost_push),
     "/api/v2/push/confirm_consumed_lost_push_message": ("POST", True, confirm_lost_push),
     "/api/v2/shop/get_shop_info": ("GET", False, shop_info),
+    "/api/v2/account_health/get_shop_performance": ("GET", False, shop_performance),
     "/api/v2/sellerchat/get_conversation_list": ("GET", False, conversation_list),
     "/api/v2/sellerchat/get_one_conversation": ("GET", False, one_conversation),
     "/api/v2/sellerchat/get_message": ("GET", False, get_message),

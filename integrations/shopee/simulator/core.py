@@ -32,6 +32,9 @@ class SimShop:
     region: str
     name: str = ""
     main_account_id: str | None = None
+    # The shop's own targets as get_shop_performance reports them (percent, seconds).
+    response_rate_target: float = 70.0
+    response_time_target: float = 86400.0
 
 
 @dataclass

@@ -30,6 +30,7 @@ SHAPES: dict[str, tuple[str, set[str]]] = {
         "top",
         {"shop_name", "region", "status", "is_cb", "is_sip", "auth_time", "expire_time"},
     ),
+    "account_health/get_shop_performance": ("response", {"metric_list"}),
     "push/get_lost_push_message": (
         "response",
         {"push_message_list", "has_next_page", "last_message_id"},
