@@ -1,3 +1,7 @@
 """automation's admin, one module per topic."""
 
-from automation import admin_routing, admin_templates  # noqa: F401  (they register the admins)
+from automation import (  # noqa: F401  (they register the admins)
+    admin_routing,
+    admin_rules,
+    admin_templates,
+)

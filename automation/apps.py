@@ -29,12 +29,36 @@ class AutomationConfig(AppConfig):
             "view_grouprouting",
             "add_grouprouting",
             "change_grouprouting",
+            # Auto-reply rules and their audit (never edited); the shop's opt-in to proactive
+            # tracking updates is theirs to change too.
+            "view_autoreplyrule",
+            "add_autoreplyrule",
+            "change_autoreplyrule",
+            "delete_autoreplyrule",
+            "view_autoreplyrun",
+            "view_shopautomation",
+            "add_shopautomation",
+            "change_shopautomation",
+            "view_trackingupdate",
         ),
     }
 
     def ready(self) -> None:
-        from automation import checks, receivers_routing, tasks  # noqa: F401  (registered by name)
-        from chat.signals import conversation_assigned, conversation_resolved, reply_sent
+        from automation import checks, receivers, receivers_routing, tasks  # noqa: F401  (by name)
+        from chat.signals import (
+            conversation_assigned,
+            conversation_resolved,
+            message_received,
+            order_updated,
+            reply_failed,
+            reply_sent,
+        )
+
+        message_received.connect(
+            receivers.message_received, dispatch_uid="automation.message_received"
+        )
+        reply_failed.connect(receivers.reply_failed, dispatch_uid="automation.reply_failed")
+        order_updated.connect(receivers.order_updated, dispatch_uid="automation.order_updated")
 
         reply_sent.connect(receivers_routing.reply_sent, dispatch_uid="automation.routing_reply")
         for signal, uid in (

@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,11 @@ class Conversation(models.Model):
     last_buyer_message_at = models.DateTimeField(null=True, blank=True)
     last_seller_message_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
+    # Short labels set by automation's rules (chat.services.inbox.conversations.conversation_tag);
+    # a database default, so the raw bulk INSERT leaves it out.
+    tags = ArrayField(
+        models.CharField(max_length=32), blank=True, default=list, db_default=Value([])
+    )
     # Reconciliation cursor: the newest platform message time we have fully fetched.
     synced_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

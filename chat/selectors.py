@@ -148,6 +148,7 @@ _INBOX_COLUMNS = {
     "last_message_at": "c.last_message_at",
     "last_message_preview": "c.last_message_preview",
     "awaiting_reply_since": "c.awaiting_reply_since",
+    "tags": "c.tags",
     "shop__id": "s.id",
     "shop__name": "s.name",
     "shop__site": "s.site",

@@ -56,6 +56,9 @@ class ConversationOutputSerializer(serializers.Serializer):
     last_message_preview = serializers.CharField()
     awaiting_reply_since = serializers.DateTimeField(allow_null=True)
     first_response_due_at = serializers.SerializerMethodField()
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="Labels set by the auto-reply rules."
+    )
 
     def get_first_response_due_at(self, conversation) -> str | None:
         due = conversation_due_at(conversation)
@@ -111,6 +114,7 @@ def conversation_rows(rows: list[dict]) -> list[dict]:
                     r["awaiting_reply_since"], r["shop__first_response_target_seconds"]
                 )
             ),
+            "tags": r["tags"],
         }
         for r in rows
     ]

@@ -33,6 +33,17 @@ return_updated
     (the seller's response or dispute deadline) changed, by a push or by the periodic pull.
     sender: chat.models.BuyerReturn (the class); kwargs: ``buyer_return`` (the row as stored).
 
+order_updated
+    A marketplace push about an order (status or tracking) changed the cached order's tracking
+    status. sender: chat.models.BuyerOrder (the class); kwargs: ``order`` (the row as stored)
+    and ``previous_tracking_status`` ("" when the order was not cached before).
+
+reply_failed
+    A queued outbound message failed at delivery (the send rules' re-check at send time, the
+    marketplace's refusal, or the shop lost its connection). sender: chat.models.Message (the
+    class); kwargs: ``message`` (its ``sender_kind``, ``failure_code``, ``failure_reason``). A
+    send refused when it was queued is not announced: the caller saw it in the returned message.
+
 The pull-sync sends reply_sent and conversation_reopened for the facts of its new messages
 after its batch commits; the receiver's ``conversation`` is then loaded with the facts.
 """
@@ -45,3 +56,5 @@ conversation_assigned = Signal()
 conversation_resolved = Signal()
 conversation_reopened = Signal()
 return_updated = Signal()
+reply_failed = Signal()
+order_updated = Signal()

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",  # ArrayField (conversation tags, auto-reply rules)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -198,6 +199,8 @@ ALERTS_CONSOLE_URL = env.str("ALERTS_CONSOLE_URL", default="http://127.0.0.1:800
 # raised is marked failed.
 ALERTS_ROBOT_PER_MINUTE = env.int("ALERTS_ROBOT_PER_MINUTE", default=18)
 ALERTS_GIVE_UP_SECONDS = env.int("ALERTS_GIVE_UP_SECONDS", default=3600)
+# Auto-replies answer only messages this recent (a pull-sync's history is never answered).
+AUTO_REPLY_MAX_AGE_SECONDS = env.int("AUTO_REPLY_MAX_AGE_SECONDS", default=600)
 # Paths a signed-in but not OTP-verified session may reach (the API answers 403 by itself).
 OTP_EXEMPT_PATHS = ("/accounts/", "/static/", "/favicon.ico", "/webhooks/", "/healthz", "/readyz")
 OTP_EXEMPT_PATHS += ("/i18n/",)

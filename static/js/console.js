@@ -131,6 +131,7 @@
     const extra = el("div", "conv-meta");
     extra.appendChild(el("span", "conv-shop", shop.name || ""));
     if (c.assignee) extra.appendChild(el("span", "badge assignee", c.assignee.name));
+    for (const tag of c.tags || []) extra.appendChild(el("span", "badge tag", tag));
     const right = el("span", "conv-side push-right");
     if (c.first_response_due_at) {
       const timer = el("span", "timer");

@@ -14,7 +14,8 @@ LOADED_BY_RAW_SQL = {
         "id", "shop", "platform_conversation_id", "buyer_platform_id", "buyer_name",
         "buyer_avatar_url", "status", "assignee", "group", "last_message_at",
         "last_message_preview", "awaiting_reply_since", "last_buyer_message_at",
-        "last_seller_message_at", "unread_count", "synced_until", "created_at", "updated_at",
+        "last_seller_message_at", "unread_count", "tags", "synced_until", "created_at",
+        "updated_at",
     ],
     Message: [
         "id", "conversation", "shop", "platform_message_id", "direction", "sender_kind",

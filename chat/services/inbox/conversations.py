@@ -148,3 +148,22 @@ def conversation_mark_read(*, conversation: Conversation, actor) -> MarkReadResu
         logger.warning("mark_read of conversation %s failed: %s", conversation.pk, exc)
         return MarkReadResult(conversation, platform_synced=False, platform_error=str(exc))
     return MarkReadResult(conversation, platform_synced=True)
+
+
+TAG_MAX_LENGTH = 32
+
+
+def conversation_tags_add(*, conversation: Conversation, tags) -> Conversation:
+    """Add short labels to the conversation (automation's rules); existing ones stay, in order.
+    A no-op publishes nothing."""
+    wanted = [t.strip()[:TAG_MAX_LENGTH] for t in tags if t and t.strip()]
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        merged = list(conversation.tags)
+        merged += [t for t in dict.fromkeys(wanted) if t not in merged]
+        if merged == list(conversation.tags):
+            return conversation
+        conversation.tags = merged
+        conversation.save(update_fields=["tags", "updated_at"])
+        conversation_publish(conversation=conversation)
+    return conversation

@@ -17,9 +17,10 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chat.enqueue import INBOUND_EVENT_PROCESS, enqueue_on_commit
-from chat.models import InboundEvent
+from chat.models import BuyerOrder, InboundEvent
 from chat.services.messages import conversation_locked_with_shop, message_ingest
 from chat.services.pipeline import orders
+from chat.signals import order_updated
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.codec import push_event_from_jsonable, push_event_to_jsonable
@@ -204,7 +205,17 @@ def _order_fetch(platform: str, event: types.PushEvent):
 
 def _order_store(platform: str, event: types.PushEvent, fetched) -> None:
     shop, order = fetched
-    orders.order_store(shop=shop, fetched=order)
+    if order is None:
+        return
+    before = orders.order_tracking_status(shop=shop, order_ref=order.order.order_ref)
+    cached = orders.order_store(shop=shop, fetched=order)
+    if cached is not None and cached.tracking_status_code != before:
+        transaction.on_commit(
+            lambda: order_updated.send(
+                sender=BuyerOrder, order=cached, previous_tracking_status=before or ""
+            ),
+            robust=True,
+        )
 
 
 def _return_fetch(platform: str, event: types.PushEvent):

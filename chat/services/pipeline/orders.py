@@ -44,6 +44,15 @@ def order_fetch(*, shop: Shop, order_ref: str) -> FetchedOrder | None:
     return shop_api_call(shop=shop, call=fetch)
 
 
+def order_tracking_status(*, shop: Shop, order_ref: str) -> str | None:
+    """The cached order's tracking status code (None: not cached yet)."""
+    return (
+        BuyerOrder.objects.filter(shop=shop, order_ref=order_ref)
+        .values_list("tracking_status_code", flat=True)
+        .first()
+    )
+
+
 def order_store(*, shop: Shop, fetched: FetchedOrder | None) -> BuyerOrder | None:
     if fetched is None:
         return None

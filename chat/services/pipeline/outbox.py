@@ -27,6 +27,7 @@ from chat.services.publish import (
     write_and_publish,
 )
 from chat.services.state import message_preview, message_recorded
+from chat.signals import reply_failed
 from integrations import types
 from integrations.adapters import get_adapter
 from integrations.errors import AdapterError, AuthError, ForbiddenSend, NetworkError
@@ -237,6 +238,10 @@ def _fail(delivery: OutboundDelivery, *, code: str, reason: str) -> None:
         delivery.save(update_fields=["status", "last_error", "updated_at"])
         _set_status(
             delivery.message, Message.Status.FAILED, failure_code=code, failure_reason=reason
+        )
+        message = delivery.message
+        transaction.on_commit(
+            lambda: reply_failed.send(sender=Message, message=message), robust=True
         )
 
 

@@ -55,6 +55,7 @@ DEFAULT_MIX = {
     "buyer_media": 1.5,
     "seller_centre_reply": 0.6,
     "place_order": 2,
+    "buyer_asks_order": 1.5,
     "advance_order": 3,
     "request_return": 1,
     "rate_item": 1,
@@ -297,6 +298,28 @@ def place_order(
     return order
 
 
+def buyer_asks_order(sim: Simulator, *, order_sn: str | None = None) -> dict[str, Any]:
+    """A buyer with an order asks where it is, in their own language (an order with a tracking
+    number when there is one, so the answer has something to say)."""
+    with sim.lock:
+        if order_sn is None:
+            orders = sorted(
+                sim.orders.values(), key=lambda o: (not o["_tracking_no"], o["order_sn"])
+            )
+            if not orders:
+                raise SimError("not_found", "no order")
+            tracked = [o for o in orders if o["_tracking_no"]]
+            order = sim.rng.choice(tracked or orders)
+        else:
+            order = sim.orders.get(order_sn)
+            if order is None:
+                raise SimError("not_found", "order not found")
+        buyer = sim.buyers[order["buyer_user_id"]]
+        options = PHRASES["where_is_order"].get(buyer["lang"]) or PHRASES["where_is_order"]["en"]
+        text = sim.rng.choice(options)
+    return buyer_message(sim, shop_id=order["shop_id"], buyer_id=order["buyer_user_id"], text=text)
+
+
 def advance_order(
     sim: Simulator, *, order_sn: str | None = None, status: str | None = None
 ) -> dict[str, Any]:
@@ -496,6 +519,7 @@ EVENTS = {
     "buyer_media": buyer_media,
     "seller_centre_reply": seller_centre_reply,
     "place_order": place_order,
+    "buyer_asks_order": buyer_asks_order,
     "advance_order": advance_order,
     "request_return": request_return,
     "advance_return": advance_return,
