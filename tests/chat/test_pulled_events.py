@@ -27,8 +27,22 @@ def _created(events) -> list[dict]:
     return [e for e in events if e["type"] == "chat.message_created"]
 
 
+@pytest.fixture
+def chat_events_only():
+    """Chat's own events: the layers above (automation classifies and answers new buyer
+    messages) stay out of this exact sequence."""
+    from chat.signals import message_received
+
+    receivers = message_received.receivers[:]
+    message_received.receivers.clear()
+    message_received.sender_receivers_cache.clear()
+    yield
+    message_received.receivers[:] = receivers
+    message_received.sender_receivers_cache.clear()
+
+
 def test_a_reconciled_reply_reaches_the_open_socket_as_a_new_message(
-    client, settings, simulator, shop
+    client, settings, simulator, shop, chat_events_only
 ):
     agent = UserFactory()
     AgentGroupFactory(shops=[shop], members=[agent])
