@@ -2,7 +2,7 @@
 heartbeat, and manual transfers. Thin: parse, call one service, respond."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -79,7 +79,11 @@ class ConversationTransferApi(APIView):
 
     @extend_schema(
         operation_id="conversation_transfer",
-        request=s.TransferInputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="TransferInput",
+            serializers=[s.TransferToAgentSerializer, s.TransferToGroupSerializer],
+            resource_type_field_name=None,
+        ),
         responses=s.TransferOutputSerializer,
         description="To an agent of a group covering the conversation's shop (allowed over "
         "capacity: `over_capacity` says so) or to such a group (routing assigns it to an "
@@ -92,14 +96,13 @@ class ConversationTransferApi(APIView):
             )
         except Conversation.DoesNotExist:
             raise Http404 from None
-        data = s.TransferInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = s.transfer_input_validate(request.data)
         try:
             result = conversation_transfer(
                 conversation=conversation,
                 actor=request.user,
-                agent_id=data.validated_data.get("agent"),
-                group_id=data.validated_data.get("group"),
+                agent_id=data.get("agent"),
+                group_id=data.get("group"),
             )
         except TransferRefused as exc:
             raise ValidationError({exc.field: [str(exc)]}) from None

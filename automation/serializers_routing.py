@@ -42,14 +42,24 @@ class StatusInputSerializer(ClosedSerializer):
     status = serializers.ChoiceField(choices=[("online", "online"), ("away", "away")])
 
 
-class TransferInputSerializer(ClosedSerializer):
-    agent = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
-    group = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
+class TransferToAgentSerializer(ClosedSerializer):
+    agent = StrictIntegerField(
+        min_value=1, max_value=MAX_ID, help_text="An agent of a group covering the shop."
+    )
 
-    def validate(self, attrs):
-        if ("agent" in attrs) == ("group" in attrs):
-            raise serializers.ValidationError("Give either an agent or a group.")
-        return attrs
+
+class TransferToGroupSerializer(ClosedSerializer):
+    group = StrictIntegerField(
+        min_value=1, max_value=MAX_ID, help_text="An agent group covering the shop."
+    )
+
+
+def transfer_input_validate(data) -> dict:
+    """Exactly one of the two shapes (`oneOf` in the schema): the keys choose which."""
+    is_group = isinstance(data, dict) and "group" in data and "agent" not in data
+    serializer = (TransferToGroupSerializer if is_group else TransferToAgentSerializer)(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class TransferOutputSerializer(serializers.Serializer):

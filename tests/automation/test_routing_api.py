@@ -153,8 +153,9 @@ def test_a_group_transfer_with_nobody_available_waits_in_the_new_queue(client, t
 @pytest.mark.parametrize(
     "body, field",
     [
-        ({}, "non_field_errors"),
-        ({"agent": 1, "group": 1}, "non_field_errors"),
+        ({}, "agent"),
+        ({"agent": 1, "group": 1}, "group"),
+        ({"group": None}, "group"),
         ({"agent": "1"}, "agent"),
         ({"agent": 0}, "agent"),
         ({"to": 1}, "to"),

@@ -19,7 +19,8 @@ QUESTION = "Can someone who speaks Malay help me?"
 
 
 def test_status_switch_team_panel_and_transfer(live_stack, browser):
-    base_url, sim = live_stack
+    base_url, handle = live_stack
+    sim = handle.sim
     shop = connect(sim, MY_SHOP, "MY")
     mei = UserFactory(first_name="Mei", last_name="Lin")
     ali = UserFactory(first_name="Ali", last_name="Rahman")
@@ -33,6 +34,13 @@ def test_status_switch_team_panel_and_transfer(live_stack, browser):
     login(page, base_url, mei, TOTPDeviceFactory(user=mei))
     page.click(".view[data-view=mine]")
     page.click(f".conv >> text={QUESTION}")  # input: a heartbeat, so Mei is active
+    page.wait_for_timeout(3000)
+    print(
+        "DEBUG",
+        errors,
+        page.evaluate("document.querySelector('#my-status').outerHTML"),
+        AgentProfile.objects.values(),
+    )
     page.wait_for_selector("#my-status[data-status=online]")
 
     page.select_option("#my-status", "away")
