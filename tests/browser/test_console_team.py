@@ -63,6 +63,7 @@ def test_status_switch_team_panel_and_transfer(live_stack, browser):
 
     page.click("#t-transfer")
     page.check(f"input[value='agent:{ali.pk}']")
+    page.screenshot(path=ARTIFACTS / "console-transfer.png")
     page.click("#transfer-submit")
     page.wait_for_selector(f".conv >> text={QUESTION}", state="detached")  # gone from "Mine"
     wait_for(lambda: Conversation.objects.get().assignee_id == ali.pk, "the transfer")
