@@ -3,7 +3,9 @@ from rest_framework import serializers
 from chat.serializers import ConversationOutputSerializer
 from shopee_cs.api_input import MAX_ID, ClosedSerializer, StrictIntegerField
 
+# Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (other serializers have a `status` too).
 STATUSES = [("online", "online"), ("away", "away"), ("offline", "offline")]
+CHOSEN_STATUSES = [("online", "online"), ("away", "away")]
 
 
 class TeamMemberSerializer(serializers.Serializer):
@@ -39,7 +41,7 @@ class TeamSerializer(serializers.Serializer):
 
 
 class StatusInputSerializer(ClosedSerializer):
-    status = serializers.ChoiceField(choices=[("online", "online"), ("away", "away")])
+    status = serializers.ChoiceField(choices=CHOSEN_STATUSES)
 
 
 class TransferToAgentSerializer(ClosedSerializer):
