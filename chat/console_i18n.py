@@ -128,12 +128,30 @@ def intent_strings() -> dict[str, str]:
     }
 
 
+def team_strings() -> dict[str, str]:
+    """The status switch, team panel and transfer dialog (static/js/console_team.js)."""
+    return {
+        "online": _("Online"),
+        "away": _("Away"),
+        "offline": _("Offline"),
+        "load": _("%(load)s/%(capacity)s open"),
+        "overCapacity": _("Over capacity"),
+        "overCapacityWarning": _("%(name)s is at capacity; transfer anyway?"),
+        "noTeammates": _("No teammates in your groups."),
+        "transferred": _("Transferred to %(name)s."),
+        "transferredGroup": _("Moved to %(name)s."),
+        "anyLanguage": _("Any language"),
+        "you": _("(you)"),
+    }
+
+
 def console_strings(platforms=()) -> dict:
     """The console's words; send refusals for each of `platforms` (those of the agent's shops)."""
     return {
         "refusals": {platform: refusal_strings(platform) for platform in platforms},
         "tickets": ticket_strings(),
         "alerts": alert_strings(),
+        "team": team_strings(),
         "statuses": marketplace_status_strings(),
         "returnReasons": return_reason_strings(),
         "kinds": message_kind_strings(),

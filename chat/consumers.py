@@ -33,9 +33,9 @@ from shopee_cs.realtime import shop_group
 from shopee_cs.security.consumers import StaffConsumer
 
 REPLAY_LIMIT = 500
-# Event families that are only forwarded (tickets and alerts publish theirs through chat's
-# helper).
-FORWARDED = ("chat.", "tickets.", "alerts.")
+# Event families that are only forwarded (tickets, automation and alerts publish theirs through
+# chat's helper).
+FORWARDED = ("chat.", "tickets.", "automation.", "alerts.")
 
 
 def event_shop_id(event: dict) -> int | None:
@@ -141,6 +141,9 @@ class AgentConsumer(StaffConsumer):
         await self.forward(event)
 
     async def chat_agent_presence(self, event) -> None:
+        await self.forward(event)
+
+    async def automation_agent_status(self, event) -> None:
         await self.forward(event)
 
     async def tickets_ticket_updated(self, event) -> None:

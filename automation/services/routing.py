@@ -75,8 +75,11 @@ def agent_activity_touch(*, user, now: datetime | None = None) -> bool:
     return True
 
 
-def agent_status_choose(*, user, status: str, now: datetime | None = None) -> AgentProfile:
-    """The agent's own switch: online or away. Going online also counts as activity."""
+def agent_status_choose(
+    *, user, status: str, now: datetime | None = None, drain: bool = True
+) -> AgentProfile:
+    """The agent's own switch: online or away. Going online also counts as activity and drains
+    the agent's groups (`drain=False`: the caller queues the drain instead)."""
     if status not in AgentProfile.Chosen.values:
         raise ValueError(f"Unknown status {status!r}: choose online or away.")
     now = now or timezone.now()
@@ -84,7 +87,7 @@ def agent_status_choose(*, user, status: str, now: datetime | None = None) -> Ag
     profile.chosen_status = status
     profile.last_activity_at = now
     profile.save(update_fields=["chosen_status", "last_activity_at"])
-    if status == AgentProfile.Chosen.ONLINE:
+    if drain and status == AgentProfile.Chosen.ONLINE:
         agent_groups_drain(user=user, now=now)
     return profile
 

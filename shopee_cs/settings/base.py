@@ -281,7 +281,11 @@ SPECTACULAR_SETTINGS = {
         "shopee_cs.api_schema.add_error_responses",
     ],
     # One name for the ticket statuses (a ticket's status and the statuses it may move to).
-    "ENUM_NAME_OVERRIDES": {"TicketStatusEnum": "tickets.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "AgentStatusEnum": "automation.serializers_routing.STATUSES",
+        "AgentChosenStatusEnum": "automation.serializers_routing.CHOSEN_STATUSES",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------

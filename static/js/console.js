@@ -510,6 +510,7 @@
     return false;
   }
   function handleEvent(ev) {
+    if (window.ConsoleTeam) window.ConsoleTeam.event(ev);
     if (ev.event_id) state.lastEventId = Math.max(state.lastEventId, ev.event_id);
     if (ev.message && isStale(`m${ev.message.id}`, ev.event_id)) return;
     if (ev.conversation && isStale(`c${ev.conversation.id}`, ev.event_id)) return;
@@ -540,7 +541,11 @@
         break;
     }
   }
-  function setConn(s, label) { $("conn").dataset.state = s; $("conn-label").textContent = label; }
+  function setConn(s, label) {
+    $("conn").dataset.state = s;
+    $("conn-label").textContent = label;
+    if (window.ConsoleTeam) window.ConsoleTeam.connection(s);
+  }
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/ws/agent/?last_event_id=${state.lastEventId}`);
@@ -609,6 +614,11 @@
       connect();
     });
     setInterval(tickTimers, 1000);
+    window.ConsoleTeam.start({
+      cfg, toast,
+      current: () => state.conversations.get(state.current) || null,
+      upsert: upsertConversation,
+    });
     tickets().start({
       cfg, toast, setSide,
       open: (id) => openConversation(id, true),

@@ -55,7 +55,7 @@ def _team(mark: str) -> dict:
     one refused (both through the service, as the API makes them), an order and a reply template."""
     shop = ShopFactory(name=f"{mark} shop")
     agents = [UserFactory(), UserFactory()]
-    AgentGroupFactory(shops=[shop], members=agents)
+    group = AgentGroupFactory(shops=[shop], members=agents)
     conversation = ConversationFactory(shop=shop, buyer_name=f"{mark} buyer")
     inbound = MessageFactory(conversation=conversation, text=f"{mark} question")
     queued, _ = message_send_reply(conversation=conversation, user=agents[0], text=f"{mark} ok")
@@ -91,6 +91,7 @@ def _team(mark: str) -> dict:
     return {
         "alert": alert,
         "ticket": ticket,
+        "group": group,
         "shop": shop,
         "agents": agents,
         "conversation": conversation,
@@ -120,6 +121,7 @@ def fuzz_world(request, db, settings):
         "alert_id": [t["alert"].pk for t in teams],
         "conversation_ids": [[t["conversation"].pk] for t in teams],
         "assignees": {t["conversation"].pk: [a.pk for a in t["agents"]] for t in teams},
+        "groups": {t["conversation"].pk: t["group"].pk for t in teams},
         "peer_shop_ids": {peer["shop"].pk},
     }
 
@@ -203,6 +205,13 @@ def _real_ids(case, rng, world: dict) -> None:
             a for team in world["assignees"].values() for a in team
         ]
         case.body["assignee_id"] = rng.choice([None, *agents])
+    conversation_id = (case.path_parameters or {}).get("conversation_id")
+    if conversation_id in world["groups"]:
+        # A transfer target of the conversation's shop (another one is a 400, by design).
+        if "agent" in case.body:
+            case.body["agent"] = rng.choice(world["assignees"][conversation_id])
+        if "group" in case.body:
+            case.body["group"] = world["groups"][conversation_id]
 
 
 schema = schemathesis.openapi.from_dict(json.loads(json.dumps(_served_schema(), default=str)))

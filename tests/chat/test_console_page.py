@@ -146,12 +146,17 @@ def test_every_strings_key_the_console_scripts_use_is_handed_to_the_page():
     from chat.console_i18n import console_strings
 
     scripts = Path(__file__).resolve().parents[2] / "static" / "js"
-    used, used_by_tickets, used_by_alerts = set(), set(), set()
+    used, used_by_tickets, used_by_alerts, used_by_team = set(), set(), set(), set()
     for path in scripts.glob("console*.js"):
-        # The ticket script's T is the strings' "tickets" part, the alerts script's "alerts".
+        # The ticket script's T is the strings' "tickets" part, the alerts script's "alerts",
+        # the team script's "team".
         keys = set(re.findall(r"\bT\.(\w+)", path.read_text()))
-        by_part = {"console_tickets.js": used_by_tickets, "console_alerts.js": used_by_alerts}
-        by_part.get(path.name, used).update(keys)
+        by_name = {
+            "console_tickets.js": used_by_tickets,
+            "console_alerts.js": used_by_alerts,
+            "console_team.js": used_by_team,
+        }
+        by_name.get(path.name, used).update(keys)
     with translation.override("en"):
         strings = console_strings()
     assert used and used <= set(strings), used - set(strings)
@@ -159,6 +164,8 @@ def test_every_strings_key_the_console_scripts_use_is_handed_to_the_page():
     assert used_by_tickets and used_by_tickets <= tickets, used_by_tickets - tickets
     alerts = set(strings["alerts"])
     assert used_by_alerts and used_by_alerts <= alerts, used_by_alerts - alerts
+    team = set(strings["team"])
+    assert used_by_team and used_by_team <= team, used_by_team - team
 
 
 def test_shopee_return_reasons_have_words_in_both_languages():
