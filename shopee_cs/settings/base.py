@@ -335,6 +335,10 @@ LOGGING = {
 
 # --- Product settings --------------------------------------------------------------------------
 FIRST_RESPONSE_TARGET_SECONDS = env.int("FIRST_RESPONSE_TARGET_SECONDS", default=180)
+# Reports (docs/metrics.md): each metric's own statement timeout, and the marketplace's
+# delivery target (P95 of the outbox's send-to-acknowledgement latency).
+KPI_METRIC_TIMEOUT_MS = env.int("KPI_METRIC_TIMEOUT_MS", default=15000)
+KPI_DELIVERY_P95_TARGET_MS = env.int("KPI_DELIVERY_P95_TARGET_MS", default=1200)
 
 # --- Marketplaces ------------------------------------------------------------------------------
 from shopee_cs.settings.marketplaces import *  # noqa: E402,F403
