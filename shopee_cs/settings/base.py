@@ -348,3 +348,8 @@ CELERY_BEAT_SCHEDULE["alerts-scan"] = {  # noqa: F405
     "schedule": ALERTS_SCAN_INTERVAL_SECONDS,
     "options": {"expires": ALERTS_SCAN_INTERVAL_SECONDS * 5},
 }
+CELERY_BEAT_SCHEDULE["kpi-rollups-refresh"] = {  # noqa: F405
+    "task": "kpi.rollups_refresh",
+    "schedule": 600.0,
+    "options": {"expires": 3000},
+}
