@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/me/", MeApi.as_view(), name="api-me"),
     path("api/v1/", include("chat.urls")),
     path("api/v1/tickets/", include("tickets.urls")),
+    path("api/v1/reports/", include("kpi.urls")),
     path("shops/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -14,7 +14,7 @@ API_SCOPES: dict[str, str] = {
     "messages:write": _("Send messages"),
     "tickets:read": _("Read tickets, their history and notes"),
     "tickets:write": _("Create tickets, move them through the workflow and add notes"),
-    "reports:read": _("Read KPI reports (reporting API on the roadmap)"),
+    "reports:read": _("Read KPI reports"),
     "exports:create": _("Create data exports (on the roadmap)"),
 }
 SCOPE_CHOICES = [(name, format_lazy("{}: {}", name, label)) for name, label in API_SCOPES.items()]

@@ -339,6 +339,11 @@ FIRST_RESPONSE_TARGET_SECONDS = env.int("FIRST_RESPONSE_TARGET_SECONDS", default
 # delivery target (P95 of the outbox's send-to-acknowledgement latency).
 KPI_METRIC_TIMEOUT_MS = env.int("KPI_METRIC_TIMEOUT_MS", default=15000)
 KPI_DELIVERY_P95_TARGET_MS = env.int("KPI_DELIVERY_P95_TARGET_MS", default=1200)
+# The longest date range a report accepts (a longer one is refused with 400, never run).
+KPI_MAX_RANGE_DAYS = env.int("KPI_MAX_RANGE_DAYS", default=400)
+# The chat response rate the dashboard's gauge compares with (the marketplace's threshold for a
+# preferred seller varies by market: 75-90 %, docs/shopee-ratings-carriers.md).
+KPI_RESPONSE_RATE_THRESHOLD = env.float("KPI_RESPONSE_RATE_THRESHOLD", default=0.85)
 
 # --- Marketplaces ------------------------------------------------------------------------------
 from shopee_cs.settings.marketplaces import *  # noqa: E402,F403
