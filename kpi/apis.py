@@ -4,8 +4,10 @@
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -87,6 +89,12 @@ class ReportApi(APIView):
         table = with_names(report_table(self.filters(request, query, **extra)))
         self.filename = f"{self.name_of}-{query['from']}-{query['to']}"
         return Response({"columns": table.columns, "rows": table.rows, "errors": table.errors})
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, NotAcceptable):  # an unknown ?format= is the serializer's 400
+            return JSONRenderer(), JSONRenderer.media_type
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

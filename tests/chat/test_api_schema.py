@@ -33,10 +33,13 @@ def _operations(schema: dict):
             yield path, method, operation
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def test_the_served_schema_is_valid_openapi_and_the_one_the_fuzzer_reads(served):
     validate(served)
     assert served == SchemaGenerator().get_schema(request=None, public=True)
-    assert len(list(_operations(served))) == 22  # 15 chat and account, 7 tickets
+    assert len(list(_operations(served))) == 27  # 15 chat and account, 7 tickets, 5 reports
 
 
 def test_every_operation_documents_the_errors_it_can_give(served):
@@ -51,7 +54,11 @@ def test_every_operation_documents_the_errors_it_can_give(served):
         if any(p["in"] in ("query", "header") for p in operation.get("parameters", [])):
             assert "400" in statuses, (method, path)
         for status, response in operation["responses"].items():
-            assert list(response["content"]) == ["application/json"], (method, path, status)
+            # JSON only, but the reports' tables also come as CSV and XLSX (?format=).
+            expected = ["application/json"]
+            if path.startswith("/api/v1/reports/") and status == "200":
+                expected += ["text/csv", XLSX]
+            assert list(response["content"]) == expected, (method, path, status)
     error = served["components"]["schemas"]["ValidationError"]
     assert error["additionalProperties"]["anyOf"][0] == {
         "type": "array",
