@@ -27,7 +27,7 @@ CONVERSATIONS = ConversationFact._meta.get_field("conversation").related_model._
 DIMENSIONS = ("shop", "site", "platform", "agent", "group")
 BUCKETS = ("day", "week", "month")
 SITE_TZ = "site"  # each shop's site local day
-DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_TZ = settings.REPORT_TIME_ZONE  # Asia/Shanghai unless configured
 HUMAN_REPLIES = (ConversationFact.Kind.AGENT_REPLY, ConversationFact.Kind.OUTSIDE_REPLY)
 
 
