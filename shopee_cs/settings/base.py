@@ -342,7 +342,7 @@ KPI_DELIVERY_P95_TARGET_MS = env.int("KPI_DELIVERY_P95_TARGET_MS", default=1200)
 # The longest date range a report accepts (a longer one is refused with 400, never run).
 KPI_MAX_RANGE_DAYS = env.int("KPI_MAX_RANGE_DAYS", default=400)
 # The chat response rate the dashboard's gauge compares with (the marketplace's threshold for a
-# preferred seller varies by market: 75-90 %, docs/shopee-ratings-carriers.md).
+# preferred seller varies by market: 75-90 %, docs/metrics.md).
 KPI_RESPONSE_RATE_THRESHOLD = env.float("KPI_RESPONSE_RATE_THRESHOLD", default=0.85)
 
 # --- Marketplaces ------------------------------------------------------------------------------
