@@ -4,6 +4,7 @@ from celery import shared_task
 
 from integrations.models import Shop
 from kpi.services.marketplace import marketplace_figure_pull, shops_due_for_figures
+from kpi.services.rollups import rollups_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +26,8 @@ def shop_marketplace_figure_pull_task(shop_id: int) -> None:
     outcome = marketplace_figure_pull(shop=shop)
     if not outcome.stored:  # the previous figure stays; the next beat tries again
         logger.warning("shop %s: marketplace figures kept from before: %s", shop_id, outcome.reason)
+
+
+@shared_task(name="kpi.rollups_refresh", ignore_result=True)
+def rollups_refresh_task() -> None:
+    rollups_refresh()

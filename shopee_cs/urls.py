@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("automation.urls")),
     path("api/v1/tickets/", include("tickets.urls")),
     path("api/v1/alerts/", include("alerts.urls")),
+    path("api/v1/reports/", include("kpi.urls")),
     path("shops/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -16,7 +16,7 @@ API_SCOPES: dict[str, str] = {
     "tickets:write": _("Create tickets, move them through the workflow and add notes"),
     "alerts:read": _("Read the alerts of the owner's groups"),
     "alerts:write": _("Acknowledge alerts"),
-    "reports:read": _("Read KPI reports (reporting API on the roadmap)"),
+    "reports:read": _("Read KPI reports"),
     "exports:create": _("Create data exports (on the roadmap)"),
 }
 SCOPE_CHOICES = [(name, format_lazy("{}: {}", name, label)) for name, label in API_SCOPES.items()]

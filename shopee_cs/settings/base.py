@@ -345,6 +345,15 @@ FIRST_RESPONSE_TARGET_SECONDS = env.int("FIRST_RESPONSE_TARGET_SECONDS", default
 # Our chat response rate and the marketplace's may differ by this many percentage points before
 # the comparison lists the conversations that explain it.
 MARKETPLACE_RATE_DIFF_POINTS = env.float("MARKETPLACE_RATE_DIFF_POINTS", default=3.0)
+# Reports (docs/metrics.md): each metric's own statement timeout, and the marketplace's
+# delivery target (P95 of the outbox's send-to-acknowledgement latency).
+KPI_METRIC_TIMEOUT_MS = env.int("KPI_METRIC_TIMEOUT_MS", default=15000)
+KPI_DELIVERY_P95_TARGET_MS = env.int("KPI_DELIVERY_P95_TARGET_MS", default=1200)
+# The longest date range a report accepts (a longer one is refused with 400, never run).
+KPI_MAX_RANGE_DAYS = env.int("KPI_MAX_RANGE_DAYS", default=400)
+# The chat response rate the dashboard's gauge compares with (the marketplace's threshold for a
+# preferred seller varies by market: 75-90 %, docs/metrics.md).
+KPI_RESPONSE_RATE_THRESHOLD = env.float("KPI_RESPONSE_RATE_THRESHOLD", default=0.85)
 
 # --- Marketplaces ------------------------------------------------------------------------------
 from shopee_cs.settings.marketplaces import *  # noqa: E402,F403
@@ -367,3 +376,8 @@ CELERY_BEAT_SCHEDULE["kpi-marketplace-figures-pull"] = {  # noqa: F405
 AUTOMATION_INTENT_THRESHOLD = env.float("AUTOMATION_INTENT_THRESHOLD", default=0.3)
 # Where `classifier_train` keeps the trained model (keyed by corpus hash + scikit-learn version).
 AUTOMATION_MODEL_DIR = env.path("AUTOMATION_MODEL_DIR", default=BASE_DIR / ".data" / "classifier")
+CELERY_BEAT_SCHEDULE["kpi-rollups-refresh"] = {  # noqa: F405
+    "task": "kpi.rollups_refresh",
+    "schedule": 600.0,
+    "options": {"expires": 3000},
+}

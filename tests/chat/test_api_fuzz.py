@@ -156,6 +156,20 @@ def _rows(value):
             yield from _rows(child)
 
 
+def _body_text(response, content_type: str) -> str:
+    """The body as text; a spreadsheet's cells, one per line (its bytes are no text)."""
+    if "spreadsheetml" not in content_type:
+        return response.text
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(response.content), read_only=True)
+    return "\n".join(
+        str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+    )
+
+
 class ForeignRowInResponse(Failure):
     pass
 
@@ -165,8 +179,9 @@ def _no_rows_of_other_groups(world: dict):
         """The agent's answers never carry a row of the peer group's shop."""
         if world["role"] != "agent":
             return True
-        leak = FOREIGN in response.text
-        if not leak and "json" in response.headers.get("content-type", [""])[0]:
+        content_type = response.headers.get("content-type", [""])[0]
+        leak = FOREIGN in _body_text(response, content_type)
+        if not leak and "json" in content_type:
             leak = any(
                 (isinstance(row.get("shop_id"), int) and row["shop_id"] in world["peer_shop_ids"])
                 or (row.get("id") in world["peer_shop_ids"] and "platform_shop_id" in row)

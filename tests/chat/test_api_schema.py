@@ -33,11 +33,14 @@ def _operations(schema: dict):
             yield path, method, operation
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def test_the_served_schema_is_valid_openapi_and_the_one_the_fuzzer_reads(served):
     validate(served)
     assert served == SchemaGenerator().get_schema(request=None, public=True)
-    # 14 chat and account, 5 automation, 7 tickets, 2 alerts
-    assert len(list(_operations(served))) == 28
+    # 14 chat and account, 5 automation, 7 tickets, 2 alerts, 5 reports
+    assert len(list(_operations(served))) == 33
 
 
 def test_every_operation_documents_the_errors_it_can_give(served):
@@ -55,7 +58,11 @@ def test_every_operation_documents_the_errors_it_can_give(served):
             if status == "204":  # no body
                 assert "content" not in response, (method, path)
                 continue
-            assert list(response["content"]) == ["application/json"], (method, path, status)
+            # JSON only, but the reports' tables also come as CSV and XLSX (?format=).
+            expected = ["application/json"]
+            if path.startswith("/api/v1/reports/") and status == "200":
+                expected += ["text/csv", XLSX]
+            assert list(response["content"]) == expected, (method, path, status)
     error = served["components"]["schemas"]["ValidationError"]
     assert error["additionalProperties"]["anyOf"][0] == {
         "type": "array",
