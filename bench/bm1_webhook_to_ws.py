@@ -39,7 +39,8 @@ from pathlib import Path
 
 from _agents import seed
 from _load import HttpConnection, baseline_insert, baseline_pubsub, cpu_report, cpu_snapshot
-from _rig import ROOT, chat_push_body, conninfo, pct, production_env, settle_writes, verdict
+from _rig import chat_push_body, conninfo, pct, production_env, settle_writes, verdict
+from _servers import start_processes, wait_ready
 
 KEY = "shpk" + "7a" * 32
 CANONICAL = "https://cs.example.com/webhooks/shopee/"  # what Shopee signs; we post to loopback
@@ -50,50 +51,6 @@ ENV = production_env(
     SHOPEE_HOST="http://127.0.0.1:1",  # a chat push with its message calls no API
     LOG_LEVEL="INFO",  # production's level: daphne writes an access-log line per request
 )
-
-
-def start_processes(env: dict, port: int, logdir: Path, worker_log_level: str) -> tuple:
-    # The children keep their own copies of the log descriptors once ours are closed.
-    with (logdir / "daphne.log").open("w") as daphne_log:
-        daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "shopee_cs.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=daphne_log,
-        )  # fmt: skip
-    with (logdir / "worker.log").open("w") as worker_log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-             "-Q", "webhooks_in,outbound,outbound_retry,default", "--prefetch-multiplier", "1",
-             "-l", worker_log_level],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=worker_log,
-        )  # fmt: skip
-    return daphne, worker
-
-
-def wait_ready(port: int, timeout: float = 60) -> None:
-    """daphne answers /healthz, and the worker has run a no-op task."""
-    import requests
-    from celery import current_app
-    from django.conf import settings
-    from redis import Redis
-
-    from shopee_cs.tasks import HEARTBEAT_COUNT_KEY
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except requests.RequestException:
-            if time.monotonic() > deadline:
-                raise SystemExit("daphne did not start") from None
-            time.sleep(0.2)
-    redis = Redis.from_url(settings.REDIS_URL)
-    current_app.send_task("shopee_cs.heartbeat")
-    while int(redis.get(HEARTBEAT_COUNT_KEY) or 0) < 1:
-        if time.monotonic() > deadline:
-            raise SystemExit("the Celery worker did not start")
-        time.sleep(0.1)
 
 
 # -- the load: one asyncio loop (HTTP sender, sockets, probes) ---------------------------------

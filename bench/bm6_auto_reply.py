@@ -35,7 +35,8 @@ from datetime import UTC
 from pathlib import Path
 
 from _load import HttpConnection, cpu_report, cpu_snapshot
-from _rig import ROOT, pct, production_env, settle_writes
+from _rig import pct, production_env, settle_writes
+from _servers import start_processes, wait_ready
 
 KEY = "shpk" + "7a" * 32
 CANONICAL = "https://cs.example.com/webhooks/shopee/"  # what Shopee signs; we post to loopback
@@ -48,48 +49,6 @@ ENV = production_env(
     LOG_LEVEL="WARNING",
 )
 REPLY_MS = "Hai {{buyer_name}}, terima kasih kerana menghubungi kami! Kami akan membalas segera."
-
-
-def start_processes(env: dict, port: int, logdir: Path) -> tuple:
-    with (logdir / "daphne.log").open("w") as daphne_log:
-        daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "shopee_cs.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=daphne_log,
-        )  # fmt: skip
-    with (logdir / "worker.log").open("w") as worker_log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "shopee_cs", "worker", "-c", "2",
-             "-Q", "webhooks_in,outbound,outbound_retry,default", "--prefetch-multiplier", "1",
-             "-l", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=worker_log,
-        )  # fmt: skip
-    return daphne, worker
-
-
-def wait_ready(port: int, timeout: float = 60) -> None:
-    import requests
-    from celery import current_app
-    from django.conf import settings
-    from redis import Redis
-
-    from shopee_cs.tasks import HEARTBEAT_COUNT_KEY
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except requests.RequestException:
-            if time.monotonic() > deadline:
-                raise SystemExit("daphne did not start") from None
-            time.sleep(0.2)
-    redis = Redis.from_url(settings.REDIS_URL)
-    current_app.send_task("shopee_cs.heartbeat")
-    while int(redis.get(HEARTBEAT_COUNT_KEY) or 0) < 1:
-        if time.monotonic() > deadline:
-            raise SystemExit("the Celery worker did not start")
-        time.sleep(0.1)
 
 
 def start_sim():
@@ -267,7 +226,7 @@ def main() -> None:
 
     logdir = Path(tempfile.mkdtemp(prefix="bm6-"))
     load_before = os.getloadavg()
-    daphne, worker = start_processes({**os.environ}, args.port, logdir)
+    daphne, worker = start_processes({**os.environ}, args.port, logdir, "WARNING")
     me = psutil.Process()
     try:
         wait_ready(args.port)
